@@ -1,0 +1,36 @@
+"""The aiohttp application factory: settings in, a wired application out."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from hub import health
+from hub.db import Database
+from hub.keys import DB, SECRET, SETTINGS
+from hub.middleware import error_middleware
+from hub.secrets import installation_key
+from hub.settings import Settings
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
+    """Build the whole application. Pass `database` to share one engine (tests, CLI)."""
+    from lrs.api.routes import create_xapi_app
+
+    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+
+    async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+        db = database or Database(settings.db_url, pool_size=settings.db_pool_size,
+                                  query_timeout=settings.query_timeout_seconds)
+        app[DB] = db
+        app[SECRET] = settings.secret_key.encode() if settings.secret_key else await installation_key(db)
+        yield
+        if database is None:
+            await db.dispose()
+
+    app.cleanup_ctx.append(database_ctx)
+    health.setup_routes(app)
+    app.add_subapp("/xapi/", create_xapi_app(app))
+    return app

@@ -1,0 +1,142 @@
+"""The `learnhub` command line: serve, db upgrade, tenant and credential administration."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from hub.db import Database
+from hub.errors import HubError
+from hub.logs import configure_logging
+from hub.settings import Settings
+
+log = logging.getLogger("learnhub")
+
+
+def normalize_db_url(value: str | None) -> str | None:
+    """Accept a URL or a plain path to an SQLite file."""
+    if value is None or "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="learnhub", description="learnhub: learning record store and LMS hub")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", help="database URL (sqlite:///file.db or postgresql://…) or an SQLite file path")
+        return p
+
+    serve = with_db(commands.add_parser("serve", help="run the HTTP server and scheduler"))
+    serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8080)")
+    serve.add_argument("--demo", action="store_true", help="create the demo tenants and data (idempotent)")
+
+    db_cmd = commands.add_parser("db", help="database schema")
+    db_sub = db_cmd.add_subparsers(dest="db_command", required=True)
+    with_db(db_sub.add_parser("upgrade", help="apply migrations"))
+
+    tenant_cmd = commands.add_parser("tenant", help="tenants")
+    tenant_sub = tenant_cmd.add_subparsers(dest="tenant_command", required=True)
+    create_tenant = with_db(tenant_sub.add_parser("create", help="create a tenant"))
+    create_tenant.add_argument("slug")
+    create_tenant.add_argument("--name", required=True)
+    with_db(tenant_sub.add_parser("list", help="list tenants"))
+
+    cred_cmd = commands.add_parser("lrs-credentials", help="xAPI client credentials")
+    cred_sub = cred_cmd.add_subparsers(dest="cred_command", required=True)
+    create_cred = with_db(cred_sub.add_parser("create", help="create a key and secret"))
+    create_cred.add_argument("--tenant", required=True)
+    create_cred.add_argument("--scopes", default="all", help="comma-separated xAPI scopes (default: all)")
+    create_cred.add_argument("--label", default="")
+    create_cred.add_argument("--json", action="store_true", help='print exactly {"key": ..., "secret": ...}')
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env(db_url=normalize_db_url(getattr(args, "db", None)),
+                                 host=getattr(args, "host", None), port=getattr(args, "port", None))
+    configure_logging(settings.log_level, settings.log_json)
+    try:
+        if args.command == "serve":
+            return serve(settings, demo=args.demo)
+        if args.command == "db":
+            from hub.migrate import upgrade
+
+            upgrade(settings.db_url)
+            print(f"database at head: {settings.db_url}")
+            return 0
+        if args.command == "tenant":
+            return _run_with_db(settings, lambda db: _tenant_command(db, args))
+        if args.command == "lrs-credentials":
+            return _run_with_db(settings, lambda db: _credentials_command(db, args))
+    except HubError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _run_with_db(settings: Settings, fn: Callable[[Database], Awaitable[int]]) -> int:
+    async def run() -> int:
+        db = Database(settings.db_url, pool_size=2, query_timeout=settings.query_timeout_seconds)
+        try:
+            return await fn(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+async def _tenant_command(db: Database, args: argparse.Namespace) -> int:
+    from hub.tenants import create_tenant, list_tenants
+
+    if args.tenant_command == "create":
+        created = await create_tenant(db, args.slug, args.name)
+        print(f"created tenant {created.slug} ({created.name})")
+    else:
+        for t in await list_tenants(db):
+            print(f"{t.slug}\t{t.name}")
+    return 0
+
+
+async def _credentials_command(db: Database, args: argparse.Namespace) -> int:
+    from hub.tenants import get_tenant
+    from lrs.ops.credentials import create_credential
+
+    tenant = await get_tenant(db, args.tenant)
+    issued = await create_credential(db, tenant.id, scopes=args.scopes, label=args.label)
+    if args.json:
+        print(json.dumps({"key": issued.key, "secret": issued.secret}))
+    else:
+        print(f"key:    {issued.key}\nsecret: {issued.secret}\nscopes: {', '.join(sorted(issued.scopes))}")
+        print("The secret is shown once; it is stored hashed.")
+    return 0
+
+
+def serve(settings: Settings, *, demo: bool) -> int:
+    from hub.app import create_app
+    from hub.migrate import upgrade
+
+    upgrade(settings.db_url)
+    if demo:
+        from hub.demo import load_demo
+
+        summary: dict[str, Any] = _run_with_db(settings, load_demo)  # type: ignore[assignment]
+        del summary
+    app = create_app(settings)
+    print(f"learnhub listening on http://{settings.host}:{settings.port}/ (xAPI at /xapi/)", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Health and metrics: /health, /health/db, /health/jobs, /metrics (Prometheus text format)."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from hub import __version__
+from hub.keys import DB
+from hub.middleware import json_response
+
+STARTED = time.time()
+
+
+async def health(_request: web.Request) -> web.Response:
+    return json_response({"status": "ok", "version": __version__, "uptime_seconds": round(time.time() - STARTED)})
+
+
+async def health_db(request: web.Request) -> web.Response:
+    db = request.app[DB]
+    started = time.perf_counter()
+    try:
+        await db.read(lambda conn: conn.execute(text("SELECT 1")), timeout=5)
+    except Exception as exc:
+        return json_response({"status": "error", "dialect": db.dialect, "error": str(exc)}, status=503)
+    return json_response({"status": "ok", "dialect": db.dialect,
+                          "latency_ms": round((time.perf_counter() - started) * 1000, 2)})
+
+
+async def health_jobs(_request: web.Request) -> web.Response:
+    # The scheduler arrives with connectors/; until then there are no jobs to report.
+    return json_response({"status": "ok", "jobs": []})
+
+
+async def metrics(_request: web.Request) -> web.Response:
+    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/health", health)
+    app.router.add_get("/health/db", health_db)
+    app.router.add_get("/health/jobs", health_jobs)
+    app.router.add_get("/metrics", metrics)

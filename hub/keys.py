@@ -1,0 +1,12 @@
+"""Typed application keys shared by every package's handlers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub.db import Database
+from hub.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", Database)
+SECRET = web.AppKey("secret", bytes)

@@ -1,0 +1,32 @@
+"""Alembic environment: runs migrations over the async engine (aiosqlite / asyncpg)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hub.db import async_url, metadata
+import hub.tables  # noqa: F401  (registers tables on metadata)
+import lrs.store.tables  # noqa: F401
+
+config = context.config
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(connection=connection, target_metadata=metadata,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _main() -> None:
+    engine = create_async_engine(async_url(config.attributes.get("db_url") or config.get_main_option("sqlalchemy.url")))
+    async with engine.connect() as conn:
+        await conn.run_sync(_run)
+        await conn.commit()
+    await engine.dispose()
+
+
+asyncio.run(_main())

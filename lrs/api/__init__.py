@@ -1,0 +1,1 @@
+"""aiohttp handlers for the xAPI resources."""

@@ -1,0 +1,58 @@
+"""xAPI-wide request handling: CORS, the version header, the alternate syntax and authentication."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub.errors import BadRequest, HubError, Unauthorized
+from hub.middleware import Handler, error_response, from_http_exception
+from lrs.api import request as xrequest
+from lrs.model.versions import V1, V2, negotiate
+from lrs.api.keys import AUTHENTICATOR
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "HEAD, GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Content-Length, Authorization, If-Match, If-None-Match, "
+                                    "X-Experience-API-Version, Accept-Language",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Cache-Control, Content-Type, Content-Length, "
+                                     "WWW-Authenticate, X-Experience-API-Version, X-Experience-API-Consistent-Through",
+    "Access-Control-Max-Age": "86400",
+}
+
+PUBLIC_PATHS = ("/xapi/about",)
+
+
+@web.middleware
+async def xapi_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    version = V1
+    if request.method == "OPTIONS":
+        return web.Response(status=200, headers=CORS_HEADERS)
+    try:
+        xreq = await xrequest.build(request)
+        request[xrequest.XAPI_KEY] = xreq
+        public = request.path.rstrip("/") in PUBLIC_PATHS
+        header = xreq.headers.get("X-Experience-API-Version")
+        if public and not header:
+            version = V2
+        else:
+            version = negotiate(header)
+        xreq.version = version
+        if xreq.alternate and xreq.v2:
+            raise BadRequest("the alternate request syntax is not supported in xAPI 2.0", field="method")
+        if not public:
+            key, secret = xrequest.basic_credentials(xreq.headers.get("Authorization"))
+            principal = await request.config_dict[AUTHENTICATOR].authenticate(key, secret)
+            if principal is None:
+                raise Unauthorized("invalid LRS key or secret", headers={"WWW-Authenticate": 'Basic realm="xAPI"'})
+            xreq.principal = principal
+        response = await handler(request)
+    except HubError as exc:
+        response = error_response(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        response = error_response(from_http_exception(exc))
+    response.headers["X-Experience-API-Version"] = V2 if version == V2 else V1
+    response.headers.update(CORS_HEADERS)
+    return response

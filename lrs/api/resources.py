@@ -1,0 +1,53 @@
+"""The About, Activities and Agents resources (Communication §2.4, §2.5, §2.8)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub.errors import BadRequest, MethodNotAllowed
+from hub.keys import DB
+from hub.middleware import json_response
+from lrs.api.request import xapi_request
+from lrs.model.agents import parse_agent_param
+from lrs.model.versions import SUPPORTED
+from lrs.ops import activities as activity_ops
+
+
+def _only_get(method: str, resource: str) -> None:
+    if method not in ("GET", "HEAD"):
+        raise MethodNotAllowed(f"{method} is not allowed on {resource}", headers={"Allow": "GET, HEAD"})
+
+
+async def about(request: web.Request) -> web.Response:
+    xreq = xapi_request(request)
+    _only_get(xreq.method, "/about")
+    return json_response({"version": list(SUPPORTED), "extensions": {
+        "https://learnhub.local/xapi/extensions/product": {"name": "learnhub", "multi-tenant": True}}})
+
+
+async def activities(request: web.Request) -> web.Response:
+    xreq = xapi_request(request)
+    _only_get(xreq.method, "/activities")
+    principal = xreq.require("definitions:read")
+    activity_id = xreq.param("activityId")
+    if activity_id is None:
+        raise BadRequest("activityId is required", field="activityId")
+    extra = set(xreq.params) - {"activityId"}
+    if extra:
+        raise BadRequest(f"unexpected parameter(s) {', '.join(sorted(extra))}", field=sorted(extra)[0])
+    activity = await activity_ops.get_activity(request.config_dict[DB], principal, activity_id)
+    return json_response(activity)
+
+
+async def agents(request: web.Request) -> web.Response:
+    xreq = xapi_request(request)
+    _only_get(xreq.method, "/agents")
+    xreq.require("definitions:read")
+    raw_agent = xreq.param("agent")
+    if raw_agent is None:
+        raise BadRequest("agent is required", field="agent")
+    extra = set(xreq.params) - {"agent"}
+    if extra:
+        raise BadRequest(f"unexpected parameter(s) {', '.join(sorted(extra))}", field=sorted(extra)[0])
+    agent = parse_agent_param(raw_agent, xreq.version)
+    return json_response(activity_ops.person_for(agent))

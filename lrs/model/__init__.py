@@ -1,0 +1,1 @@
+"""The xAPI data model: validation, versions, agents, statement equivalence."""

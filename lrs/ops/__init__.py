@@ -1,0 +1,1 @@
+"""LRS commands and queries, one transaction each; no aiohttp here."""

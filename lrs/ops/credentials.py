@@ -1,0 +1,142 @@
+"""LRS client credentials: create, list, revoke, and authenticate HTTP Basic requests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub import audit, clock
+from hub.db import Database
+from hub.errors import Conflict, NotFound
+from hub.tables import tenant as tenant_table
+from lrs.scopes import ALL, parse_scopes, permissions
+from lrs.store.tables import credential
+
+# How long an authenticated key is trusted from memory before the database is asked again;
+# a revocation in this process clears it at once, other workers see it within this window.
+CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the tenant is decided here and nowhere else."""
+
+    tenant_id: int
+    tenant_slug: str
+    credential_id: int
+    key: str
+    scopes: frozenset[str]
+    authority: dict[str, Any]
+    permissions: frozenset[str] = field(default=frozenset())
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    id: int
+    key: str
+    secret: str
+    scopes: frozenset[str]
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def authority_for(tenant_slug: str, key: str, label: str) -> dict[str, Any]:
+    return {"objectType": "Agent", "name": label or key,
+            "account": {"homePage": f"https://learnhub.local/tenants/{tenant_slug}/clients", "name": key}}
+
+
+async def create_credential(db: Database, tenant_id: int, *, scopes: str = ALL, label: str = "",
+                            actor: str = "cli", key: str | None = None, secret: str | None = None
+                            ) -> IssuedCredential:
+    """Issue a key and secret; `key`/`secret` are only given for the documented demo credentials."""
+    scope_set = parse_scopes(scopes)
+    key = key or secrets.token_hex(12)
+    secret = secret or secrets.token_urlsafe(32)
+
+    async def run(conn: AsyncConnection) -> IssuedCredential:
+        if (await conn.execute(select(credential.c.id).where(credential.c.key == key))).first():
+            raise Conflict(f"credential key {key!r} already exists", field="key")
+        result = await conn.execute(credential.insert().values(
+            tenant_id=tenant_id, key=key, secret_hash=hash_secret(secret), scopes=" ".join(sorted(scope_set)),
+            label=label, created_at=clock.now()))
+        credential_id = result.inserted_primary_key[0]
+        await audit.record(conn, tenant_id, actor, "lrs_credential.create", "lrs_credential", key,
+                           {"scopes": sorted(scope_set), "label": label})
+        return IssuedCredential(credential_id, key, secret, scope_set)
+
+    return await db.transaction(run)
+
+
+async def revoke_credential(db: Database, tenant_id: int, key: str, *, actor: str) -> None:
+    async def run(conn: AsyncConnection) -> None:
+        result = await conn.execute(update(credential)
+                                    .where(credential.c.tenant_id == tenant_id, credential.c.key == key,
+                                           credential.c.revoked_at.is_(None))
+                                    .values(revoked_at=clock.now()))
+        if result.rowcount == 0:
+            raise NotFound(f"no active credential {key!r}", field="key")
+        await audit.record(conn, tenant_id, actor, "lrs_credential.revoke", "lrs_credential", key)
+
+    await db.transaction(run)
+
+
+async def list_credentials(db: Database, tenant_id: int) -> list[dict[str, Any]]:
+    async def run(conn: AsyncConnection) -> list[dict[str, Any]]:
+        rows = await conn.execute(select(credential).where(credential.c.tenant_id == tenant_id)
+                                  .order_by(credential.c.id))
+        return [{"key": r.key, "scopes": r.scopes.split(), "label": r.label,
+                 "created_at": r.created_at.isoformat(), "revoked": r.revoked_at is not None} for r in rows]
+
+    return await db.read(run)
+
+
+class Authenticator:
+    """Checks key/secret pairs with an in-memory cache: one sha256 and a dict lookup when warm."""
+
+    def __init__(self, db: Database, ttl: float = CACHE_SECONDS) -> None:
+        self.db = db
+        self.ttl = ttl
+        self._cache: dict[str, tuple[str, Principal, float]] = {}
+
+    async def authenticate(self, key: str, secret: str) -> Principal | None:
+        digest = hash_secret(secret)
+        cached = self._cache.get(key)
+        now = time.monotonic()
+        if cached is None or now - cached[2] > self.ttl:
+            loaded = await self.db.read(lambda conn: _load(conn, key))
+            if loaded is None:
+                self._cache.pop(key, None)
+                return None
+            cached = (loaded[0], loaded[1], now)
+            self._cache[key] = cached
+        if not hmac.compare_digest(cached[0], digest):
+            return None
+        return cached[1]
+
+    def forget(self, key: str) -> None:
+        self._cache.pop(key, None)
+
+
+async def _load(conn: AsyncConnection, key: str) -> tuple[str, Principal] | None:
+    row = (await conn.execute(
+        select(credential, tenant_table.c.slug)
+        .join(tenant_table, tenant_table.c.id == credential.c.tenant_id)
+        .where(credential.c.key == key, credential.c.revoked_at.is_(None)))).first()
+    if row is None:
+        return None
+    scopes = frozenset(row.scopes.split())
+    principal = Principal(row.tenant_id, row.slug, row.id, row.key, scopes,
+                          authority_for(row.slug, row.key, row.label), permissions(scopes))
+    return row.secret_hash, principal

@@ -1,0 +1,1 @@
+"""xAPI statement query parameters turned into SQL, with a keyset cursor."""

@@ -1,0 +1,230 @@
+"""GET /statements parameters: parsed and checked, turned into one keyset-paginated SELECT."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+import orjson
+from sqlalchemy import Select, exists, false, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub.errors import BadRequest
+from lrs.model.agents import agent_ifi, parse_agent_param
+from lrs.model.timestamps import parse_timestamp
+from lrs.store.tables import statement, statement_activity, statement_agent
+
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+FORMATS = ("exact", "ids", "canonical")
+SINGLE_PARAMS = {"statementId", "voidedStatementId"}
+# Communication §2.1.3: with statementId/voidedStatementId only these may accompany it.
+SINGLE_COMPANIONS = {"attachments", "format"}
+FILTER_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
+                 "until", "limit", "format", "attachments", "ascending"}
+KNOWN_PARAMS = SINGLE_PARAMS | FILTER_PARAMS | {"more"}
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    """The filters of a statement query; `agent_ifi` etc. are already canonical."""
+
+    agent_ifi: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since_us: int | None = None
+    until_us: int | None = None
+    ascending: bool = False
+    mine_ifi: str | None = None
+
+
+@dataclass(frozen=True)
+class ResultOptions:
+    limit: int
+    format: str = "exact"
+    attachments: bool = False
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position: strictly after `after_seq` in the query's order, never beyond `bound_seq`."""
+
+    after_seq: int | None
+    bound_seq: int
+
+
+@dataclass(frozen=True)
+class SingleLookup:
+    statement_id: str
+    voided: bool
+    options: ResultOptions
+
+
+@dataclass(frozen=True)
+class FilteredQuery:
+    filter: StatementFilter
+    options: ResultOptions
+    cursor: Cursor | None = field(default=None)
+
+
+def parse_bool(name: str, value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    if value.lower() == "true":
+        return True
+    if value.lower() == "false":
+        return False
+    raise BadRequest(f"parameter {name!r} must be 'true' or 'false'", field=name)
+
+
+def parse_params(params: Mapping[str, str], version: str, *, default_limit: int, max_limit: int
+                 ) -> SingleLookup | FilteredQuery:
+    """Check and parse GET /statements parameters (everything but `more`)."""
+    unknown = set(params) - KNOWN_PARAMS
+    if unknown:
+        raise BadRequest(f"unknown parameter(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    fmt = params.get("format", "exact")
+    if fmt not in FORMATS:
+        raise BadRequest(f"format must be one of {', '.join(FORMATS)}", field="format")
+    attachments = parse_bool("attachments", params.get("attachments"))
+    limit = _parse_limit(params.get("limit"), default_limit, max_limit)
+    options = ResultOptions(limit=limit, format=fmt, attachments=attachments)
+
+    singles = SINGLE_PARAMS & set(params)
+    if singles:
+        if len(singles) > 1:
+            raise BadRequest("statementId and voidedStatementId cannot be used together", field="statementId")
+        name = singles.pop()
+        extra = set(params) - {name} - SINGLE_COMPANIONS
+        if extra:
+            raise BadRequest(f"{name} cannot be combined with {', '.join(sorted(extra))}", field=sorted(extra)[0])
+        value = params[name]
+        if not UUID_PATTERN.match(value):
+            raise BadRequest(f"{name} must be a UUID", field=name)
+        return SingleLookup(value.lower(), name == "voidedStatementId", options)
+
+    agent = params.get("agent")
+    registration = params.get("registration")
+    if registration is not None and not UUID_PATTERN.match(registration):
+        raise BadRequest("registration must be a UUID", field="registration")
+    for name in ("verb", "activity"):
+        value = params.get(name)
+        if value is not None and not _looks_like_iri(value):
+            raise BadRequest(f"{name} must be an IRI", field=name)
+    since = params.get("since")
+    until = params.get("until")
+    query_filter = StatementFilter(
+        agent_ifi=agent_ifi(parse_agent_param(agent, version)) if agent is not None else None,
+        verb=params.get("verb"),
+        activity=params.get("activity"),
+        registration=registration.lower() if registration else None,
+        related_activities=parse_bool("related_activities", params.get("related_activities")),
+        related_agents=parse_bool("related_agents", params.get("related_agents")),
+        since_us=_timestamp_us(since, version, "since") if since is not None else None,
+        until_us=_timestamp_us(until, version, "until") if until is not None else None,
+        ascending=parse_bool("ascending", params.get("ascending")),
+    )
+    return FilteredQuery(query_filter, options)
+
+
+def _parse_limit(value: str | None, default_limit: int, max_limit: int) -> int:
+    if value is None:
+        return default_limit
+    if not value.isdigit():
+        raise BadRequest("limit must be a non-negative integer", field="limit")
+    limit = int(value)
+    # Communication §2.1.3: 0 means the server's maximum.
+    return max_limit if limit == 0 else min(limit, max_limit)
+
+
+def _timestamp_us(value: str, version: str, name: str) -> int:
+    parsed = parse_timestamp(value, version, name)
+    return int(parsed.timestamp()) * 1_000_000 + parsed.microsecond
+
+
+def _looks_like_iri(value: str) -> bool:
+    return ":" in value and not any(c.isspace() for c in value)
+
+
+def build_select(tenant_id: int, query_filter: StatementFilter, limit: int, cursor: Cursor) -> Select[Any]:
+    """One SELECT driven by the most selective index; keyset on the stored order, never OFFSET."""
+    columns = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
+               statement.c.payload)
+    conditions: list[ColumnElement[bool]] = [statement.c.voided == false()]
+    if query_filter.agent_ifi is not None:
+        driver = statement_agent
+        query = select(*columns).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
+        conditions += [driver.c.tenant_id == tenant_id, driver.c.ifi == query_filter.agent_ifi]
+        if not query_filter.related_agents:
+            conditions.append(driver.c.usage == "direct")
+        if query_filter.activity is not None:
+            conditions.append(_activity_exists(tenant_id, query_filter))
+        order = driver.c.seq
+    elif query_filter.activity is not None:
+        driver = statement_activity
+        query = select(*columns).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
+        conditions += [driver.c.tenant_id == tenant_id, driver.c.activity_id == query_filter.activity]
+        if not query_filter.related_activities:
+            conditions.append(driver.c.usage == "direct")
+        order = driver.c.seq
+    else:
+        query = select(*columns)
+        conditions.append(statement.c.tenant_id == tenant_id)
+        order = statement.c.seq
+    if query_filter.verb is not None:
+        conditions.append(statement.c.verb_id == query_filter.verb)
+    if query_filter.registration is not None:
+        conditions.append(statement.c.registration == query_filter.registration)
+    if query_filter.since_us is not None:
+        conditions.append(statement.c.stored_us > query_filter.since_us)
+    if query_filter.until_us is not None:
+        conditions.append(statement.c.stored_us <= query_filter.until_us)
+    if query_filter.mine_ifi is not None:
+        conditions.append(exists().where(statement_agent.c.tenant_id == tenant_id,
+                                         statement_agent.c.seq == statement.c.seq,
+                                         statement_agent.c.ifi == query_filter.mine_ifi))
+    conditions.append(order <= cursor.bound_seq)
+    if cursor.after_seq is not None:
+        conditions.append(order > cursor.after_seq if query_filter.ascending else order < cursor.after_seq)
+    return (query.where(*conditions)
+            .order_by(order.asc() if query_filter.ascending else order.desc())
+            .limit(limit + 1))
+
+
+def _activity_exists(tenant_id: int, query_filter: StatementFilter) -> ColumnElement[bool]:
+    conditions = [statement_activity.c.tenant_id == tenant_id, statement_activity.c.seq == statement.c.seq,
+                  statement_activity.c.activity_id == query_filter.activity]
+    if not query_filter.related_activities:
+        conditions.append(statement_activity.c.usage == "direct")
+    return exists().where(*conditions)
+
+
+# --- `more` tokens: the whole query state, signed so a client cannot forge another tenant's cursor ---
+
+def encode_more(secret: bytes, tenant_id: int, query: FilteredQuery, cursor: Cursor) -> str:
+    state = {"t": tenant_id, "f": asdict(query.filter), "o": asdict(query.options),
+             "c": [cursor.after_seq, cursor.bound_seq]}
+    body = base64.urlsafe_b64encode(orjson.dumps(state)).rstrip(b"=")
+    signature = base64.urlsafe_b64encode(hmac.new(secret, body, hashlib.sha256).digest()[:16]).rstrip(b"=")
+    return (body + b"." + signature).decode()
+
+
+def decode_more(secret: bytes, tenant_id: int, token: str) -> FilteredQuery:
+    try:
+        body, signature = token.encode().split(b".", 1)
+        expected = base64.urlsafe_b64encode(hmac.new(secret, body, hashlib.sha256).digest()[:16]).rstrip(b"=")
+        if not hmac.compare_digest(signature, expected):
+            raise ValueError("bad signature")
+        state = orjson.loads(base64.urlsafe_b64decode(body + b"=" * (-len(body) % 4)))
+        if state["t"] != tenant_id:
+            raise ValueError("other tenant")
+        return FilteredQuery(StatementFilter(**state["f"]), ResultOptions(**state["o"]),
+                             Cursor(state["c"][0], state["c"][1]))
+    except (ValueError, KeyError, TypeError):
+        raise BadRequest("the 'more' token is invalid or was issued to another client", field="more") from None

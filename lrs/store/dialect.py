@@ -1,0 +1,39 @@
+"""The SQL that differs between SQLite and PostgreSQL, in one module."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Insert
+
+# Advisory-lock namespace for statement inserts (PostgreSQL two-int form: namespace, tenant).
+STATEMENT_LOCK_NAMESPACE = 74_215
+
+
+def insert_ignoring_duplicates(conn: AsyncConnection, table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING, for shared rows such as attachments."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+async def allocate_statement_seqs(conn: AsyncConnection, tenant_id: int, count: int) -> list[int]:
+    """Reserve `count` stored-order numbers, increasing in commit order within the tenant.
+
+    A `more` cursor must never skip a statement that commits later with a smaller number.
+    SQLite holds its single write lock for the whole transaction (BEGIN IMMEDIATE), so max+1 is
+    safe; PostgreSQL takes a per-tenant advisory lock, released at commit, before drawing from
+    the sequence.
+    """
+    from lrs.store.tables import statement
+
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :tenant)"),
+                           {"ns": STATEMENT_LOCK_NAMESPACE, "tenant": tenant_id})
+        rows = await conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence('lrs_statement', 'seq')) FROM generate_series(1, :n)"),
+            {"n": count})
+        return sorted(rows.scalars().all())
+    current = (await conn.execute(select(func.max(statement.c.seq)))).scalar() or 0
+    return list(range(current + 1, current + 1 + count))

@@ -1,0 +1,128 @@
+"""LRS tables: statements as full JSON plus indexed columns and association tables, documents."""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary,
+                        String, Table, Text, UniqueConstraint)
+
+from hub.db import metadata
+
+# SQLite only aliases the rowid for INTEGER PRIMARY KEY, so the sequence column is an Integer there.
+Seq = BigInteger().with_variant(Integer, "sqlite")
+
+credential = Table(
+    "lrs_credential",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    # sha256 of a 256-bit random secret: brute force is hopeless, so no slow hash is needed per request.
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", String(500), nullable=False),
+    Column("label", String(200), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Index("ix_lrs_credential_tenant", "tenant_id"),
+)
+
+statement = Table(
+    "lrs_statement",
+    metadata,
+    # The stored order: keyset pagination and `more` cursors run on it.
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("statement_id", String(36), nullable=False),
+    Column("stored_us", BigInteger, nullable=False),
+    Column("verb_id", Text, nullable=False),
+    Column("object_type", String(16), nullable=False),
+    Column("object_key", Text, nullable=True),
+    Column("actor_ifi", Text, nullable=True),
+    Column("registration", String(36), nullable=True),
+    Column("voided", Boolean, nullable=False, server_default="0"),
+    # For a voiding statement, the id of the statement it voids.
+    Column("voids", String(36), nullable=True),
+    Column("payload", Text, nullable=False),
+    UniqueConstraint("tenant_id", "statement_id", name="uq_lrs_statement_tenant_statement"),
+    Index("ix_lrs_statement_tenant_seq", "tenant_id", "seq"),
+    Index("ix_lrs_statement_tenant_verb_seq", "tenant_id", "verb_id", "seq"),
+    Index("ix_lrs_statement_tenant_registration_seq", "tenant_id", "registration", "seq"),
+    Index("ix_lrs_statement_tenant_stored", "tenant_id", "stored_us"),
+    Index("ix_lrs_statement_tenant_voids", "tenant_id", "voids"),
+)
+
+# usage: actor, object (the statement's own), or related (authority, instructor, team,
+# context agents/groups, group members and the same inside a SubStatement).
+statement_agent = Table(
+    "lrs_statement_agent",
+    metadata,
+    Column("tenant_id", Integer, nullable=False),
+    Column("seq", Seq, ForeignKey("lrs_statement.seq", ondelete="CASCADE"), nullable=False),
+    Column("ifi", Text, nullable=False),
+    Column("usage", String(10), nullable=False),
+    Index("ix_lrs_statement_agent_lookup", "tenant_id", "ifi", "seq", "usage"),
+    Index("ix_lrs_statement_agent_seq", "seq"),
+)
+
+# usage: object (the statement's own activity) or related (context activities, SubStatement object).
+statement_activity = Table(
+    "lrs_statement_activity",
+    metadata,
+    Column("tenant_id", Integer, nullable=False),
+    Column("seq", Seq, ForeignKey("lrs_statement.seq", ondelete="CASCADE"), nullable=False),
+    Column("activity_id", Text, nullable=False),
+    Column("usage", String(10), nullable=False),
+    Index("ix_lrs_statement_activity_lookup", "tenant_id", "activity_id", "seq", "usage"),
+    Index("ix_lrs_statement_activity_seq", "seq"),
+)
+
+# A statement whose object is a StatementRef (other than voiding) points at target_id.
+statement_ref = Table(
+    "lrs_statement_ref",
+    metadata,
+    Column("tenant_id", Integer, nullable=False),
+    Column("seq", Seq, ForeignKey("lrs_statement.seq", ondelete="CASCADE"), nullable=False),
+    Column("target_id", String(36), nullable=False),
+    Index("ix_lrs_statement_ref_target", "tenant_id", "target_id"),
+    Index("ix_lrs_statement_ref_seq", "seq"),
+)
+
+# Activity definitions as they arrived, append-only; GET /activities merges them in order.
+activity_definition = Table(
+    "lrs_activity_definition",
+    metadata,
+    Column("tenant_id", Integer, nullable=False),
+    Column("activity_id", Text, nullable=False),
+    Column("seq", Seq, nullable=False),
+    Column("definition", Text, nullable=False),
+    Index("ix_lrs_activity_definition_lookup", "tenant_id", "activity_id", "seq"),
+)
+
+attachment = Table(
+    "lrs_attachment",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False, primary_key=True),
+    Column("sha2", String(128), nullable=False, primary_key=True),
+    Column("content_type", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+# State, Activity Profile and Agent Profile documents. Absent key parts are '' so the
+# unique constraint works on both dialects (NULLs never collide).
+document = Table(
+    "lrs_document",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("activity_id", Text, nullable=False, server_default=""),
+    Column("agent_ifi", Text, nullable=False, server_default=""),
+    Column("registration", String(36), nullable=False, server_default=""),
+    Column("document_id", Text, nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("etag", String(64), nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    UniqueConstraint("tenant_id", "kind", "activity_id", "agent_ifi", "registration", "document_id",
+                     name="uq_lrs_document_key"),
+    Index("ix_lrs_document_list", "tenant_id", "kind", "activity_id", "agent_ifi", "registration", "updated_us"),
+)
