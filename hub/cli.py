@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     create_cred.add_argument("--tenant", required=True)
     create_cred.add_argument("--scopes", default="all", help="comma-separated xAPI scopes (default: all)")
     create_cred.add_argument("--label", default="")
+    create_cred.add_argument("--xapi-version", default="2.0.0", choices=("2.0.0", "1.0.3"),
+                             help="version used to answer this client's requests that omit the version header")
     create_cred.add_argument("--json", action="store_true", help='print exactly {"key": ..., "secret": ...}')
     return parser
 
@@ -113,7 +115,8 @@ async def _credentials_command(db: Database, args: argparse.Namespace) -> int:
     from lrs.ops.credentials import create_credential
 
     tenant = await get_tenant(db, args.tenant)
-    issued = await create_credential(db, tenant.id, scopes=args.scopes, label=args.label)
+    issued = await create_credential(db, tenant.id, scopes=args.scopes, label=args.label,
+                                     xapi_version=args.xapi_version)
     if args.json:
         print(json.dumps({"key": issued.key, "secret": issued.secret}))
     else:

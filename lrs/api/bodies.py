@@ -35,6 +35,8 @@ async def statements_body(xreq: XAPIRequest, max_bytes: int) -> tuple[Any, dict[
 
 
 async def _multipart(xreq: XAPIRequest, max_bytes: int) -> tuple[Any, dict[str, tuple[str, bytes]]]:
+    if "boundary=" not in xreq.headers.get("Content-Type", ""):
+        raise BadRequest("multipart/mixed needs a boundary parameter in Content-Type", field="Content-Type")
     reader = MultipartReader(xreq.raw.headers, xreq.raw.content)
     total = 0
     statements: Any = None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hub import clock
 from hub.errors import BadRequest, HubError, Unauthorized
 from hub.middleware import Handler, error_response, from_http_exception
 from lrs.api import request as xrequest
 from lrs.model.versions import V1, V2, negotiate
 from lrs.api.keys import AUTHENTICATOR
+from lrs.ops.credentials import Principal
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -25,13 +27,17 @@ PUBLIC_PATHS = ("/xapi/about",)
 
 @web.middleware
 async def xapi_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    version = V1
+    version = V2
     if request.method == "OPTIONS":
         return web.Response(status=200, headers=CORS_HEADERS)
     try:
         xreq = await xrequest.build(request)
         request[xrequest.XAPI_KEY] = xreq
         public = request.path.rstrip("/") in PUBLIC_PATHS
+        if not public:
+            xreq.principal = await _authenticate(request, xreq)
+            # Until the header is read, answer in the version this client is registered for.
+            version = xreq.principal.xapi_version
         header = xreq.headers.get("X-Experience-API-Version")
         if public and not header:
             version = V2
@@ -40,12 +46,6 @@ async def xapi_middleware(request: web.Request, handler: Handler) -> web.StreamR
         xreq.version = version
         if xreq.alternate and xreq.v2:
             raise BadRequest("the alternate request syntax is not supported in xAPI 2.0", field="method")
-        if not public:
-            key, secret = xrequest.basic_credentials(xreq.headers.get("Authorization"))
-            principal = await request.config_dict[AUTHENTICATOR].authenticate(key, secret)
-            if principal is None:
-                raise Unauthorized("invalid LRS key or secret", headers={"WWW-Authenticate": 'Basic realm="xAPI"'})
-            xreq.principal = principal
         response = await handler(request)
     except HubError as exc:
         response = error_response(exc)
@@ -54,5 +54,16 @@ async def xapi_middleware(request: web.Request, handler: Handler) -> web.StreamR
             raise
         response = error_response(from_http_exception(exc))
     response.headers["X-Experience-API-Version"] = V2 if version == V2 else V1
+    if request.path.rstrip("/").endswith("/statements") and request.method in ("GET", "HEAD"):
+        # Communication §2.1.3: every GET /statements response carries it, errors included.
+        response.headers.setdefault("X-Experience-API-Consistent-Through", clock.us_to_iso(clock.now_us()))
     response.headers.update(CORS_HEADERS)
     return response
+
+
+async def _authenticate(request: web.Request, xreq: xrequest.XAPIRequest) -> Principal:
+    key, secret = xrequest.basic_credentials(xreq.headers.get("Authorization"))
+    principal = await request.config_dict[AUTHENTICATOR].authenticate(key, secret)
+    if principal is None:
+        raise Unauthorized("invalid LRS key or secret", headers={"WWW-Authenticate": 'Basic realm="xAPI"'})
+    return principal

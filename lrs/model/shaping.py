@@ -24,7 +24,6 @@ class IndexEntries:
     actor_ifi: str | None
     registration: str | None
     voids: str | None
-    ref_target: str | None
     agents: dict[str, bool] = field(default_factory=dict)
     activities: dict[str, bool] = field(default_factory=dict)
     definitions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -41,7 +40,8 @@ def fill_lrs_properties(statement: dict[str, Any], *, stored: str, authority: di
     prepared["stored"] = stored
     prepared["authority"] = authority
     prepared.setdefault("version", version)
-    prepared.setdefault("timestamp", stored)
+    if prepared.get("timestamp") is None:
+        prepared["timestamp"] = stored
     return prepared
 
 
@@ -54,7 +54,7 @@ def index_entries(statement: dict[str, Any]) -> IndexEntries:
     entries = IndexEntries(
         statement_id=statement["id"], verb_id=verb_id, object_type=object_type, object_key=None,
         actor_ifi=_ifi_or_none(actor), registration=(context.get("registration") or "").lower() or None,
-        voids=None, ref_target=None)
+        voids=None)
 
     _add_actor(entries, actor, direct=True)
     if object_type == "Activity":
@@ -68,8 +68,6 @@ def index_entries(statement: dict[str, Any]) -> IndexEntries:
         entries.object_key = obj["id"].lower()
         if verb_id == VOIDED_VERB:
             entries.voids = entries.object_key
-        else:
-            entries.ref_target = entries.object_key
     elif object_type == "SubStatement":
         _add_actor(entries, obj["actor"], direct=False)
         sub_object = obj["object"]
@@ -185,7 +183,7 @@ def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
 def _object_ids(obj: dict[str, Any]) -> dict[str, Any]:
     object_type = obj.get("objectType", "Activity")
     if object_type == "Activity":
-        return {"objectType": "Activity", "id": obj["id"]}
+        return {"id": obj["id"]}
     if object_type in ("Agent", "Group"):
         return _agent_ids(obj)
     if object_type == "SubStatement":
@@ -206,8 +204,7 @@ def _context_ids(context: dict[str, Any]) -> dict[str, Any]:
             result[key] = _agent_ids(context[key])
     if "contextActivities" in context:
         result["contextActivities"] = {
-            key: ([{"objectType": "Activity", "id": a["id"]} for a in value] if isinstance(value, list)
-                  else {"objectType": "Activity", "id": value["id"]})
+            key: ([{"id": a["id"]} for a in value] if isinstance(value, list) else {"id": value["id"]})
             for key, value in context["contextActivities"].items()}
     if "contextAgents" in context:
         result["contextAgents"] = [{**ca, "agent": _agent_ids(ca["agent"])} for ca in context["contextAgents"]]

@@ -53,10 +53,10 @@ def parse_timestamp(value: str, version: str, field: str) -> datetime:
     moment, sign, offset_hours, offset_minutes = _local_time(value, is_xapi_2(version), field)
     if sign is None:
         # "Z", or no offset at all (1.0.x only): the instant is taken as UTC.
-        return moment.replace(tzinfo=_UTC)
-    offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes or 0))
+        return moment
+    offset = timedelta(0, (int(offset_hours) * 60 + int(offset_minutes or 0)) * 60)
     try:
-        return (moment - offset if sign == "+" else moment + offset).replace(tzinfo=_UTC)
+        return moment - offset if sign == "+" else moment + offset
     except OverflowError:
         raise BadRequest(f"{field}: {value!r} is outside the representable range", field=field) from None
 
@@ -83,7 +83,7 @@ def _local_time(value: object, v2: bool, field: str) -> tuple[datetime, str | No
     try:
         moment = datetime(int(year), int(month), int(day), int(hour), int(minute),
                           int(second) if second else 0,
-                          int(fraction[:6].ljust(6, "0")) if fraction else 0)
+                          int(fraction[:6].ljust(6, "0")) if fraction else 0, _UTC)
     except ValueError:
         raise BadRequest(f"{field}: {value!r} is not a valid calendar date and time", field=field) from None
     return moment, sign, offset_hours, offset_minutes

@@ -7,7 +7,7 @@ import re
 from typing import Any, NoReturn
 
 from hub.errors import BadRequest
-from lrs.model.timestamps import is_xapi_2, parse_timestamp
+from lrs.model.timestamps import check_timestamp, is_xapi_2
 
 __all__ = [
     "validate_statement",
@@ -139,7 +139,8 @@ def is_iri(value: object) -> bool:
         return True
     if _IRI.match(value) is None:
         return False
-    if value[:4].lower() == "http" and value[4:5] in ":sS" and _HTTP_AUTHORITY.match(value) is None:
+    if value[:4].lower() == "http" and value[:value.index(":")].lower() in ("http", "https") \
+            and _HTTP_AUTHORITY.match(value) is None:
         return False
     if len(_valid_iris) >= _CACHE_LIMIT:
         _valid_iris.clear()
@@ -206,8 +207,10 @@ def _reject_type(path: str, expected: str, value: object) -> NoReturn:
     _reject(path, f"must be {expected}, not {_json_type(value)}")
 
 
-def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+def _child(path: str, key: str | int) -> str:
+    if type(key) is int:
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key  # type: ignore[return-value]
 
 
 def _keyed(path: str, key: str) -> str:
@@ -229,63 +232,83 @@ def _require_object(value: object, path: str, what: str) -> dict:
     return value
 
 
-def _check_string(value: object, path: str) -> None:
+# Leaf checks take the parent's path and the key, and build the value's path only to report an error.
+def _check_string(value: object, path: str, key: str | int) -> None:
     if not isinstance(value, str):
-        _reject_type(path, "a string", value)
+        _reject_type(_child(path, key), "a string", value)
 
 
-def _check_iri(value: object, path: str, what: str = "an IRI") -> None:
+def _check_iri(value: object, path: str, key: str | int, what: str = "an IRI") -> None:
     if not is_iri(value):
         if not isinstance(value, str):
-            _reject_type(path, f"{what} string", value)
-        _reject(path, f"{value!r} is not {what} (an absolute IRI with a scheme is required, xAPI Data §2.2, §4.3)")
+            _reject_type(_child(path, key), f"{what} string", value)
+        _reject(_child(path, key), f"{value!r} is not {what} (an absolute IRI with a scheme is required, "
+                                   "xAPI Data §2.2, §4.3)")
 
 
-def _check_uuid(value: object, path: str) -> None:
+def _check_uuid(value: object, path: str, key: str | int) -> None:
     if type(value) is not str or _UUID.match(value) is None:
         if not isinstance(value, str):
-            _reject_type(path, "a UUID string", value)
-        _reject(path, f"{value!r} is not a UUID in standard string form (RFC 4122 variant, xAPI Data §4.4)")
+            _reject_type(_child(path, key), "a UUID string", value)
+        _reject(_child(path, key), f"{value!r} is not a UUID in standard string form (RFC 4122 variant, "
+                                   "xAPI Data §4.4)")
 
 
-def _check_boolean(value: object, path: str) -> None:
+def _check_boolean(value: object, path: str, key: str | int) -> None:
     if type(value) is not bool:
-        _reject_type(path, "a boolean", value)
+        _reject_type(_child(path, key), "a boolean", value)
 
 
-def _check_number(value: object, path: str) -> float:
+def _check_number(value: object, path: str, key: str | int) -> float:
     kind = type(value)
     if kind is int:
         return value  # type: ignore[return-value]
     if kind is float and math.isfinite(value):  # type: ignore[arg-type]
         return value  # type: ignore[return-value]
-    _reject_type(path, "a finite number", value)
+    _reject_type(_child(path, key), "a finite number", value)
 
 
-def _check_language_map(value: object, path: str) -> None:
+def _check_language_map(value: object, path: str, key: str | int) -> None:
     # xAPI Data §4.2: keys are RFC 5646 language tags, values are strings.
     if not isinstance(value, dict):
-        _reject_type(path, "a language map (a JSON object)", value)
+        _reject_type(_child(path, key), "a language map (a JSON object)", value)
     for tag, text in value.items():
-        if not is_language_tag(tag):
-            _reject(_keyed(path, tag), f"{tag!r} is not an RFC 5646 language tag (xAPI Data §4.2)")
-        if not isinstance(text, str):
-            _reject_type(_keyed(path, tag), "a string", text)
+        if tag not in _valid_language_tags and not is_language_tag(tag):
+            _reject(_keyed(_child(path, key), tag), f"{tag!r} is not an RFC 5646 language tag (xAPI Data §4.2)")
+        if type(text) is not str:
+            _reject_type(_keyed(_child(path, key), tag), "a string", text)
 
 
-def _check_extensions(value: object, path: str) -> None:
+def _check_extensions(value: object, path: str, key: str | int) -> None:
     # xAPI Data §4.1: keys are IRIs; values may be any JSON value, null included.
     if not isinstance(value, dict):
-        _reject_type(path, "an extensions map (a JSON object)", value)
-    for key in value:
-        if not is_iri(key):
-            _reject(_keyed(path, key), f"extension key {key!r} is not an IRI (xAPI Data §4.1)")
+        _reject_type(_child(path, key), "an extensions map (a JSON object)", value)
+    for extension in value:
+        if extension not in _valid_iris and not is_iri(extension):
+            _reject(_keyed(_child(path, key), extension), f"extension key {extension!r} is not an IRI (xAPI Data §4.1)")
 
 
-def _check_timestamp(value: object, path: str, version: str) -> None:
+def _check_timestamp(value: object, path: str, key: str, v2: bool) -> None:
     if not isinstance(value, str):
-        _reject_type(path, "a timestamp string", value)
-    parse_timestamp(value, version, path)
+        _reject_type(_child(path, key), "a timestamp string", value)
+    try:
+        check_timestamp(value, v2, key)
+    except BadRequest:
+        check_timestamp(value, v2, _child(path, key))  # raise again, naming the full path
+        raise
+
+
+def _check_duration(duration: object, path: str, key: str) -> None:
+    if not isinstance(duration, str):
+        _reject_type(_child(path, key), "an ISO 8601 duration string", duration)
+    match = _DURATION.match(duration)
+    if match is not None and ("." in duration or "," in duration):
+        components = [component for component in match.groups() if component is not None]
+        if any("." in component or "," in component for component in components[:-1]):
+            match = None  # ISO 8601 §4.4.3.2: only the lowest-order component may have a fraction
+    if match is None:
+        _reject(_child(path, key), f"{duration!r} is not an ISO 8601 duration of the form PnYnMnDTnHnMnS or PnW "
+                                   "(xAPI Data §4.6)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,7 +334,7 @@ def _count_valid_ifis(actor: dict, path: str) -> int:
             _reject(_child(path, "mbox_sha1sum"), f"{digest!r} is not a 40-digit hex SHA-1 (xAPI Data §2.4.2.3)")
     if "openid" in actor:
         present += 1
-        _check_iri(actor["openid"], _child(path, "openid"), "an OpenID IRI")
+        _check_iri(actor["openid"], path, "openid", "an OpenID IRI")
     if "account" in actor:
         present += 1
         account_path = _child(path, "account")
@@ -323,8 +346,8 @@ def _count_valid_ifis(actor: dict, path: str) -> int:
             _reject(_child(account_path, "homePage"), "an Account requires 'homePage' (xAPI Data §2.4.2.4)")
         if "name" not in account:
             _reject(_child(account_path, "name"), "an Account requires 'name' (xAPI Data §2.4.2.4)")
-        _check_iri(account["homePage"], _child(account_path, "homePage"), "an IRL")
-        _check_string(account["name"], _child(account_path, "name"))
+        _check_iri(account["homePage"], account_path, "homePage", "an IRL")
+        _check_string(account["name"], account_path, "name")
     return present
 
 
@@ -333,7 +356,7 @@ def _validate_agent(agent: dict, path: str) -> None:
     if not _AGENT_KEYS.issuperset(agent):
         _reject_unknown_keys(agent, _AGENT_KEYS, path, "an Agent")
     if "name" in agent:
-        _check_string(agent["name"], _child(path, "name"))
+        _check_string(agent["name"], path, "name")
     # xAPI Data §2.4.2.1: an Agent MUST be identified by exactly one IFI.
     count = _count_valid_ifis(agent, path)
     if count != 1:
@@ -346,7 +369,7 @@ def _validate_group(group: dict, path: str) -> int:
     if not _GROUP_KEYS.issuperset(group):
         _reject_unknown_keys(group, _GROUP_KEYS, path, "a Group")
     if "name" in group:
-        _check_string(group["name"], _child(path, "name"))
+        _check_string(group["name"], path, "name")
     count = _count_valid_ifis(group, path)
     if count > 1:
         # xAPI Data §2.4.2.2: an Identified Group uses exactly one IFI.
@@ -435,9 +458,9 @@ def _validate_verb(verb: object, path: str) -> str:
     verb_id = verb.get("id", _ABSENT)
     if verb_id is _ABSENT:
         _reject(_child(path, "id"), "a Verb requires 'id' (xAPI Data §2.4.3)")
-    _check_iri(verb_id, _child(path, "id"))
+    _check_iri(verb_id, path, "id")
     if "display" in verb:
-        _check_language_map(verb["display"], _child(path, "display"))
+        _check_language_map(verb["display"], path, "display")
     return verb_id
 
 
@@ -448,7 +471,7 @@ def _validate_activity(activity: dict, path: str) -> None:
     activity_id = activity.get("id", _ABSENT)
     if activity_id is _ABSENT:
         _reject(_child(path, "id"), "an Activity requires 'id' (xAPI Data §2.4.4.1)")
-    _check_iri(activity_id, _child(path, "id"))
+    _check_iri(activity_id, path, "id")
     if "definition" in activity:
         _validate_definition(activity["definition"], _child(path, "definition"))
 
@@ -459,15 +482,15 @@ def _validate_definition(definition: object, path: str) -> None:
     if not _DEFINITION_KEYS.issuperset(definition):
         _reject_unknown_keys(definition, _DEFINITION_KEYS, path, "an Activity Definition")
     if "name" in definition:
-        _check_language_map(definition["name"], _child(path, "name"))
+        _check_language_map(definition["name"], path, "name")
     if "description" in definition:
-        _check_language_map(definition["description"], _child(path, "description"))
+        _check_language_map(definition["description"], path, "description")
     if "type" in definition:
-        _check_iri(definition["type"], _child(path, "type"))
+        _check_iri(definition["type"], path, "type")
     if "moreInfo" in definition:
-        _check_iri(definition["moreInfo"], _child(path, "moreInfo"), "an IRL")
+        _check_iri(definition["moreInfo"], path, "moreInfo", "an IRL")
     if "extensions" in definition:
-        _check_extensions(definition["extensions"], _child(path, "extensions"))
+        _check_extensions(definition["extensions"], path, "extensions")
     interaction_type = definition.get("interactionType", _ABSENT)
     if interaction_type is not _ABSENT:
         supported_lists = _COMPONENT_LISTS_BY_INTERACTION_TYPE.get(interaction_type) \
@@ -516,13 +539,13 @@ def _validate_interaction_components(components: object, path: str) -> None:
         component_id = component.get("id", _ABSENT)
         if component_id is _ABSENT:
             _reject(_child(item_path, "id"), "an interaction component requires 'id' (xAPI Data §2.4.4.1)")
-        _check_string(component_id, _child(item_path, "id"))
+        _check_string(component_id, item_path, "id")
         if component_id in seen:
             _reject(_child(item_path, "id"), f"interaction component id {component_id!r} is repeated; ids within "
                                              "a list MUST be distinct (xAPI Data §2.4.4.1)")
         seen.add(component_id)
         if "description" in component:
-            _check_language_map(component["description"], _child(item_path, "description"))
+            _check_language_map(component["description"], item_path, "description")
 
 
 def _validate_statement_ref(ref: dict, path: str) -> None:
@@ -532,7 +555,7 @@ def _validate_statement_ref(ref: dict, path: str) -> None:
     ref_id = ref.get("id", _ABSENT)
     if ref_id is _ABSENT:
         _reject(_child(path, "id"), "a StatementRef requires 'id' (xAPI Data §2.4.4.3)")
-    _check_uuid(ref_id, _child(path, "id"))
+    _check_uuid(ref_id, path, "id")
 
 
 def _validate_object(obj: object, path: str, version: str, v2: bool, inside_substatement: bool) -> str:
@@ -581,28 +604,15 @@ def _validate_result(result: object, path: str) -> None:
     if "score" in result:
         _validate_score(result["score"], _child(path, "score"))
     if "success" in result:
-        _check_boolean(result["success"], _child(path, "success"))
+        _check_boolean(result["success"], path, "success")
     if "completion" in result:
-        _check_boolean(result["completion"], _child(path, "completion"))
+        _check_boolean(result["completion"], path, "completion")
     if "response" in result:
-        _check_string(result["response"], _child(path, "response"))
+        _check_string(result["response"], path, "response")
     if "duration" in result:
-        _check_duration(result["duration"], _child(path, "duration"))
+        _check_duration(result["duration"], path, "duration")
     if "extensions" in result:
-        _check_extensions(result["extensions"], _child(path, "extensions"))
-
-
-def _check_duration(duration: object, path: str) -> None:
-    if not isinstance(duration, str):
-        _reject_type(path, "an ISO 8601 duration string", duration)
-    match = _DURATION.match(duration)
-    if match is not None and ("." in duration or "," in duration):
-        components = [component for component in match.groups() if component is not None]
-        if any("." in component or "," in component for component in components[:-1]):
-            match = None  # ISO 8601 §4.4.3.2: only the lowest-order component may have a fraction
-    if match is None:
-        _reject(path, f"{duration!r} is not an ISO 8601 duration of the form PnYnMnDTnHnMnS or PnW "
-                      "(xAPI Data §4.6)")
+        _check_extensions(result["extensions"], path, "extensions")
 
 
 def _validate_score(score: object, path: str) -> None:
@@ -612,15 +622,15 @@ def _validate_score(score: object, path: str) -> None:
         _reject_unknown_keys(score, _SCORE_KEYS, path, "a Score")
     # xAPI Data §2.4.5.1: scaled in [-1, 1]; min < max; min <= raw <= max.
     if "scaled" in score:
-        scaled = _check_number(score["scaled"], _child(path, "scaled"))
+        scaled = _check_number(score["scaled"], path, "scaled")
         if not -1 <= scaled <= 1:
             _reject(_child(path, "scaled"), f"scaled {scaled} must be between -1 and 1 inclusive (xAPI Data §2.4.5.1)")
-    low = _check_number(score["min"], _child(path, "min")) if "min" in score else None
-    high = _check_number(score["max"], _child(path, "max")) if "max" in score else None
+    low = _check_number(score["min"], path, "min") if "min" in score else None
+    high = _check_number(score["max"], path, "max") if "max" in score else None
     if low is not None and high is not None and not low < high:
         _reject(_child(path, "max"), f"max {high} must be greater than min {low} (xAPI Data §2.4.5.1)")
     if "raw" in score:
-        raw = _check_number(score["raw"], _child(path, "raw"))
+        raw = _check_number(score["raw"], path, "raw")
         if low is not None and raw < low:
             _reject(_child(path, "raw"), f"raw {raw} must not be less than min {low} (xAPI Data §2.4.5.1)")
         if high is not None and raw > high:
@@ -638,7 +648,7 @@ def _validate_context(context: object, path: str, v2: bool, object_type: str) ->
                                                  "negotiated 1.0.3")
         _reject_unknown_keys(context, allowed, path, "a Context")
     if "registration" in context:
-        _check_uuid(context["registration"], _child(path, "registration"))
+        _check_uuid(context["registration"], path, "registration")
     if "instructor" in context:
         _validate_actor(context["instructor"], _child(path, "instructor"))
     if "team" in context:
@@ -655,7 +665,7 @@ def _validate_context(context: object, path: str, v2: bool, object_type: str) ->
         _validate_context_activities(context["contextActivities"], _child(path, "contextActivities"))
     for free_text in ("revision", "platform"):
         if free_text in context:
-            _check_string(context[free_text], _child(path, free_text))
+            _check_string(context[free_text], path, free_text)
     if "language" in context:
         language = context["language"]
         if not is_language_tag(language):
@@ -675,7 +685,7 @@ def _validate_context(context: object, path: str, v2: bool, object_type: str) ->
             _reject_object_type(object_type_of_ref, _child(ref_path, "objectType"), ("StatementRef",))
         _validate_statement_ref(ref, ref_path)
     if "extensions" in context:
-        _check_extensions(context["extensions"], _child(path, "extensions"))
+        _check_extensions(context["extensions"], path, "extensions")
     if "contextAgents" in context:
         _validate_context_agents(context["contextAgents"], _child(path, "contextAgents"))
     if "contextGroups" in context:
@@ -724,7 +734,7 @@ def _check_relevant_types(entry: dict, path: str) -> None:
     if not relevant_types:
         _reject(types_path, "relevantTypes must contain at least one IRI (xAPI 2.0 Context Agents/Groups)")
     for index, relevant_type in enumerate(relevant_types):
-        _check_iri(relevant_type, f"{types_path}[{index}]")
+        _check_iri(relevant_type, types_path, index)
 
 
 def _validate_context_agents(context_agents: object, path: str) -> None:
@@ -788,10 +798,10 @@ def _validate_attachments(attachments: object, path: str) -> None:
         for required in _ATTACHMENT_REQUIRED:
             if required not in attachment:
                 _reject(_child(item_path, required), f"an Attachment requires {required!r} (xAPI Data §2.4.11)")
-        _check_iri(attachment["usageType"], _child(item_path, "usageType"))
-        _check_language_map(attachment["display"], _child(item_path, "display"))
+        _check_iri(attachment["usageType"], item_path, "usageType")
+        _check_language_map(attachment["display"], item_path, "display")
         if "description" in attachment:
-            _check_language_map(attachment["description"], _child(item_path, "description"))
+            _check_language_map(attachment["description"], item_path, "description")
         content_type = attachment["contentType"]
         if not isinstance(content_type, str):
             _reject_type(_child(item_path, "contentType"), "an Internet Media Type string", content_type)
@@ -809,7 +819,7 @@ def _validate_attachments(attachments: object, path: str) -> None:
                 _reject_type(_child(item_path, "sha2"), "a hex SHA-2 string", sha2)
             _reject(_child(item_path, "sha2"), f"{sha2!r} is not a hex SHA-2 digest (xAPI Data §2.4.11)")
         if "fileUrl" in attachment:
-            _check_iri(attachment["fileUrl"], _child(item_path, "fileUrl"), "an IRL")
+            _check_iri(attachment["fileUrl"], item_path, "fileUrl", "an IRL")
         if attachment["usageType"] == SIGNATURE_USAGE_TYPE and content_type != "application/octet-stream":
             # xAPI Data §2.6: a signature attachment has contentType application/octet-stream.
             _reject(_child(item_path, "contentType"), "a signature Attachment must have contentType "
@@ -841,7 +851,7 @@ def _validate_core(statement: dict, path: str, version: str, v2: bool, inside_su
         timestamp = statement["timestamp"]
         # The 2.0 suite sends "timestamp": null and expects it treated as absent (timestamp = stored).
         if not (timestamp is None and v2 and not inside_substatement):
-            _check_timestamp(timestamp, _child(path, "timestamp"), version)
+            _check_timestamp(timestamp, path, "timestamp", v2)
     if "attachments" in statement:
         _validate_attachments(statement["attachments"], _child(path, "attachments"))
 
@@ -852,11 +862,11 @@ def _validate_statement(statement: object, path: str, version: str, v2: bool) ->
     if not _STATEMENT_KEYS.issuperset(statement):
         _reject_unknown_keys(statement, _STATEMENT_KEYS, path, "a Statement")
     if "id" in statement:
-        _check_uuid(statement["id"], _child(path, "id"))
+        _check_uuid(statement["id"], path, "id")
     _validate_core(statement, path, version, v2, inside_substatement=False)
     if "stored" in statement:
         # The LRS overwrites stored (Data §2.4.8) but a supplied value must still be a timestamp.
-        _check_timestamp(statement["stored"], _child(path, "stored"), version)
+        _check_timestamp(statement["stored"], path, "stored", v2)
     if "authority" in statement:
         _validate_authority(statement["authority"], _child(path, "authority"))
     if "version" in statement:

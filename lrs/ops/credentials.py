@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import audit, clock
 from hub.db import Database
-from hub.errors import Conflict, NotFound
+from hub.errors import BadRequest, Conflict, NotFound
 from hub.tables import tenant as tenant_table
+from lrs.model.versions import SUPPORTED
 from lrs.scopes import ALL, parse_scopes, permissions
 from lrs.store.tables import credential
 
@@ -35,6 +36,7 @@ class Principal:
     scopes: frozenset[str]
     authority: dict[str, Any]
     permissions: frozenset[str] = field(default=frozenset())
+    xapi_version: str = "2.0.0"
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -58,10 +60,12 @@ def authority_for(tenant_slug: str, key: str, label: str) -> dict[str, Any]:
 
 
 async def create_credential(db: Database, tenant_id: int, *, scopes: str = ALL, label: str = "",
-                            actor: str = "cli", key: str | None = None, secret: str | None = None
-                            ) -> IssuedCredential:
+                            actor: str = "cli", key: str | None = None, secret: str | None = None,
+                            xapi_version: str = "2.0.0") -> IssuedCredential:
     """Issue a key and secret; `key`/`secret` are only given for the documented demo credentials."""
     scope_set = parse_scopes(scopes)
+    if xapi_version not in SUPPORTED:
+        raise BadRequest(f"xapi_version must be one of {', '.join(SUPPORTED)}", field="xapi_version")
     key = key or secrets.token_hex(12)
     secret = secret or secrets.token_urlsafe(32)
 
@@ -70,7 +74,7 @@ async def create_credential(db: Database, tenant_id: int, *, scopes: str = ALL, 
             raise Conflict(f"credential key {key!r} already exists", field="key")
         result = await conn.execute(credential.insert().values(
             tenant_id=tenant_id, key=key, secret_hash=hash_secret(secret), scopes=" ".join(sorted(scope_set)),
-            label=label, created_at=clock.now()))
+            label=label, xapi_version=xapi_version, created_at=clock.now()))
         credential_id = result.inserted_primary_key[0]
         await audit.record(conn, tenant_id, actor, "lrs_credential.create", "lrs_credential", key,
                            {"scopes": sorted(scope_set), "label": label})
@@ -96,7 +100,7 @@ async def list_credentials(db: Database, tenant_id: int) -> list[dict[str, Any]]
     async def run(conn: AsyncConnection) -> list[dict[str, Any]]:
         rows = await conn.execute(select(credential).where(credential.c.tenant_id == tenant_id)
                                   .order_by(credential.c.id))
-        return [{"key": r.key, "scopes": r.scopes.split(), "label": r.label,
+        return [{"key": r.key, "scopes": r.scopes.split(), "label": r.label, "xapi_version": r.xapi_version,
                  "created_at": r.created_at.isoformat(), "revoked": r.revoked_at is not None} for r in rows]
 
     return await db.read(run)
@@ -138,5 +142,5 @@ async def _load(conn: AsyncConnection, key: str) -> tuple[str, Principal] | None
         return None
     scopes = frozenset(row.scopes.split())
     principal = Principal(row.tenant_id, row.slug, row.id, row.key, scopes,
-                          authority_for(row.slug, row.key, row.label), permissions(scopes))
+                          authority_for(row.slug, row.key, row.label), permissions(scopes), row.xapi_version)
     return row.secret_hash, principal

@@ -18,7 +18,8 @@ from lrs.model.signatures import SIGNATURE_USAGE, verify_signature
 from lrs.model.validation import validate_statements
 from lrs.model.versions import is_v2
 from lrs.ops.credentials import Principal
-from lrs.query.statements import Cursor, FilteredQuery, SingleLookup, build_select
+from lrs.query.statements import (Cursor, FilteredQuery, SingleLookup, build_select, build_targeting_select,
+                                  has_match_filters)
 from lrs.store import statements as store
 
 ATTACHMENT_CONTENT = dict[str, tuple[str, bytes]]  # sha2 -> (content type, bytes)
@@ -164,6 +165,10 @@ async def query_statements(db: Database, principal: Principal, query: FilteredQu
         cursor = query.cursor or Cursor(None, await store.latest_seq(conn, principal.tenant_id))
         limit = query.options.limit
         rows = await store.run_statement_query(conn, build_select(principal.tenant_id, query_filter, limit, cursor))
+        if has_match_filters(query_filter) and await store.has_targeting_statements(conn, principal.tenant_id):
+            targeting = await store.run_statement_query(
+                conn, build_targeting_select(principal.tenant_id, query_filter, limit, cursor))
+            rows = _merge_in_order(rows, targeting, query_filter.ascending)
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -171,6 +176,13 @@ async def query_statements(db: Database, principal: Principal, query: FilteredQu
         return StatementPage(rows, next_cursor, consistent_us)
 
     return await db.read(run)
+
+
+def _merge_in_order(first: list[store.StoredStatement], second: list[store.StoredStatement], ascending: bool
+                    ) -> list[store.StoredStatement]:
+    by_seq = {row.seq: row for row in first}
+    by_seq.update((row.seq, row) for row in second)
+    return [by_seq[seq] for seq in sorted(by_seq, reverse=not ascending)]
 
 
 async def statement_attachments(db: Database, principal: Principal, payloads: Sequence[dict[str, Any]]

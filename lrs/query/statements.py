@@ -181,10 +181,7 @@ def build_select(tenant_id: int, query_filter: StatementFilter, limit: int, curs
         conditions.append(statement.c.verb_id == query_filter.verb)
     if query_filter.registration is not None:
         conditions.append(statement.c.registration == query_filter.registration)
-    if query_filter.since_us is not None:
-        conditions.append(statement.c.stored_us > query_filter.since_us)
-    if query_filter.until_us is not None:
-        conditions.append(statement.c.stored_us <= query_filter.until_us)
+    conditions += _time_conditions(query_filter)
     if query_filter.mine_ifi is not None:
         conditions.append(exists().where(statement_agent.c.tenant_id == tenant_id,
                                          statement_agent.c.seq == statement.c.seq,
@@ -197,12 +194,81 @@ def build_select(tenant_id: int, query_filter: StatementFilter, limit: int, curs
             .limit(limit + 1))
 
 
-def _activity_exists(tenant_id: int, query_filter: StatementFilter) -> ColumnElement[bool]:
-    conditions = [statement_activity.c.tenant_id == tenant_id, statement_activity.c.seq == statement.c.seq,
+def _activity_exists(tenant_id: int, query_filter: StatementFilter, target: Any = statement) -> ColumnElement[bool]:
+    conditions = [statement_activity.c.tenant_id == tenant_id, statement_activity.c.seq == target.c.seq,
                   statement_activity.c.activity_id == query_filter.activity]
     if not query_filter.related_activities:
         conditions.append(statement_activity.c.usage == "direct")
     return exists().where(*conditions)
+
+
+def _agent_exists(tenant_id: int, query_filter: StatementFilter, target: Any) -> ColumnElement[bool]:
+    conditions = [statement_agent.c.tenant_id == tenant_id, statement_agent.c.seq == target.c.seq,
+                  statement_agent.c.ifi == query_filter.agent_ifi]
+    if not query_filter.related_agents:
+        conditions.append(statement_agent.c.usage == "direct")
+    return exists().where(*conditions)
+
+
+def has_match_filters(query_filter: StatementFilter) -> bool:
+    """Whether the query has filters other than time and order, to which the StatementRef rule applies."""
+    return any(v is not None for v in (query_filter.agent_ifi, query_filter.verb, query_filter.activity,
+                                       query_filter.registration))
+
+
+def build_targeting_select(tenant_id: int, query_filter: StatementFilter, limit: int, cursor: Cursor) -> Select[Any]:
+    """Statements that match because the statement they target (recursively) matches.
+
+    Communication §2.1.3, Filter Conditions for StatementRefs: for agent, verb, activity and
+    registration, a statement whose object is a StatementRef meets the condition when its target
+    does (voided targets included); since/until/limit and the cursor apply to the targeting one.
+    """
+    target = statement.alias("target")
+    base_conditions: list[ColumnElement[bool]] = [target.c.tenant_id == tenant_id]
+    if query_filter.agent_ifi is not None:
+        base_conditions.append(_agent_exists(tenant_id, query_filter, target))
+    if query_filter.activity is not None:
+        base_conditions.append(_activity_exists(tenant_id, query_filter, target))
+    if query_filter.verb is not None:
+        base_conditions.append(target.c.verb_id == query_filter.verb)
+    if query_filter.registration is not None:
+        base_conditions.append(target.c.registration == query_filter.registration)
+    referrer = statement.alias("referrer")
+    targeted_ids = select(referrer.c.object_key).where(referrer.c.tenant_id == tenant_id,
+                                                       referrer.c.object_type == "StatementRef")
+    matched = (select(target.c.statement_id.label("statement_id"))
+               .where(*base_conditions, target.c.statement_id.in_(targeted_ids))
+               .cte("matched", recursive=True))
+    chained = statement.alias("chained")
+    matched = matched.union(select(chained.c.statement_id).where(
+        chained.c.tenant_id == tenant_id, chained.c.object_type == "StatementRef",
+        chained.c.object_key == matched.c.statement_id))
+    order = statement.c.seq
+    conditions: list[ColumnElement[bool]] = [
+        statement.c.tenant_id == tenant_id, statement.c.object_type == "StatementRef",
+        statement.c.voided == false(), statement.c.object_key.in_(select(matched.c.statement_id)),
+        order <= cursor.bound_seq]
+    conditions += _time_conditions(query_filter)
+    if query_filter.mine_ifi is not None:
+        conditions.append(exists().where(statement_agent.c.tenant_id == tenant_id,
+                                         statement_agent.c.seq == statement.c.seq,
+                                         statement_agent.c.ifi == query_filter.mine_ifi))
+    if cursor.after_seq is not None:
+        conditions.append(order > cursor.after_seq if query_filter.ascending else order < cursor.after_seq)
+    return (select(statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
+                   statement.c.payload)
+            .where(*conditions)
+            .order_by(order.asc() if query_filter.ascending else order.desc())
+            .limit(limit + 1))
+
+
+def _time_conditions(query_filter: StatementFilter) -> list[ColumnElement[bool]]:
+    conditions = []
+    if query_filter.since_us is not None:
+        conditions.append(statement.c.stored_us > query_filter.since_us)
+    if query_filter.until_us is not None:
+        conditions.append(statement.c.stored_us <= query_filter.until_us)
+    return conditions
 
 
 # --- `more` tokens: the whole query state, signed so a client cannot forge another tenant's cursor ---

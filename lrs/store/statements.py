@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lrs.model.shaping import IndexEntries
 from lrs.store.dialect import allocate_statement_seqs, insert_ignoring_duplicates
-from lrs.store.tables import (activity_definition, attachment, statement, statement_activity, statement_agent,
-                              statement_ref)
+from lrs.store.tables import activity_definition, attachment, statement, statement_activity, statement_agent
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,6 @@ async def insert_statements(conn: AsyncConnection, tenant_id: int, statements: S
     statement_rows: list[dict[str, Any]] = []
     agent_rows: list[dict[str, Any]] = []
     activity_rows: list[dict[str, Any]] = []
-    ref_rows: list[dict[str, Any]] = []
     definition_rows: list[dict[str, Any]] = []
     for seq, new in zip(seqs, statements):
         e = new.entries
@@ -78,14 +76,12 @@ async def insert_statements(conn: AsyncConnection, tenant_id: int, statements: S
         activity_rows.extend({"tenant_id": tenant_id, "seq": seq, "activity_id": activity_id,
                               "usage": "direct" if direct else "related"}
                              for activity_id, direct in e.activities.items())
-        if e.ref_target:
-            ref_rows.append({"tenant_id": tenant_id, "seq": seq, "target_id": e.ref_target})
         definition_rows.extend({"tenant_id": tenant_id, "activity_id": activity_id, "seq": seq,
                                 "definition": orjson.dumps(definition).decode()}
                                for activity_id, definition in e.definitions)
     await conn.execute(statement.insert(), statement_rows)
     for table, rows in ((statement_agent, agent_rows), (statement_activity, activity_rows),
-                        (statement_ref, ref_rows), (activity_definition, definition_rows)):
+                        (activity_definition, definition_rows)):
         if rows:
             await conn.execute(table.insert(), rows)
 
@@ -127,6 +123,13 @@ async def get_statement(conn: AsyncConnection, tenant_id: int, statement_id: str
 async def run_statement_query(conn: AsyncConnection, query: Select[Any]) -> list[StoredStatement]:
     rows = await conn.execute(query)
     return [StoredStatement(r.seq, r.statement_id, r.stored_us, r.voided, r.payload) for r in rows]
+
+
+async def has_targeting_statements(conn: AsyncConnection, tenant_id: int) -> bool:
+    """Whether any statement of the tenant has a StatementRef object (voiding ones included)."""
+    row = (await conn.execute(select(statement.c.seq).where(
+        statement.c.tenant_id == tenant_id, statement.c.object_type == "StatementRef").limit(1))).first()
+    return row is not None
 
 
 async def latest_seq(conn: AsyncConnection, tenant_id: int) -> int:

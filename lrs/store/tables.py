@@ -20,6 +20,8 @@ credential = Table(
     Column("secret_hash", String(64), nullable=False),
     Column("scopes", String(500), nullable=False),
     Column("label", String(200), nullable=False, server_default=""),
+    # The version this client speaks; it answers requests that omit X-Experience-API-Version.
+    Column("xapi_version", String(8), nullable=False, server_default="2.0.0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     Index("ix_lrs_credential_tenant", "tenant_id"),
@@ -48,6 +50,8 @@ statement = Table(
     Index("ix_lrs_statement_tenant_registration_seq", "tenant_id", "registration", "seq"),
     Index("ix_lrs_statement_tenant_stored", "tenant_id", "stored_us"),
     Index("ix_lrs_statement_tenant_voids", "tenant_id", "voids"),
+    # Statements targeting another through a StatementRef (Communication §2.1.3 filter rule).
+    Index("ix_lrs_statement_tenant_object", "tenant_id", "object_type", "object_key"),
 )
 
 # usage: actor, object (the statement's own), or related (authority, instructor, team,
@@ -73,17 +77,6 @@ statement_activity = Table(
     Column("usage", String(10), nullable=False),
     Index("ix_lrs_statement_activity_lookup", "tenant_id", "activity_id", "seq", "usage"),
     Index("ix_lrs_statement_activity_seq", "seq"),
-)
-
-# A statement whose object is a StatementRef (other than voiding) points at target_id.
-statement_ref = Table(
-    "lrs_statement_ref",
-    metadata,
-    Column("tenant_id", Integer, nullable=False),
-    Column("seq", Seq, ForeignKey("lrs_statement.seq", ondelete="CASCADE"), nullable=False),
-    Column("target_id", String(36), nullable=False),
-    Index("ix_lrs_statement_ref_target", "tenant_id", "target_id"),
-    Index("ix_lrs_statement_ref_seq", "seq"),
 )
 
 # Activity definitions as they arrived, append-only; GET /activities merges them in order.
