@@ -26,6 +26,8 @@ class Settings:
     statements_max_limit: int = 1000
     query_timeout_seconds: float = 10.0
     db_pool_size: int = 10
+    # How long an authenticated LRS key is trusted from memory; revocations take at most this long.
+    auth_cache_seconds: float = 30.0
     log_level: str = "INFO"
     log_json: bool = True
     # Public base URL used in links (e.g. cmi5 endpoints); derived from the request when empty.

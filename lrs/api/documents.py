@@ -137,12 +137,33 @@ def _address(xreq: XAPIRequest, resource: Resource, method: str) -> tuple[Addres
     if document_id == "":
         raise BadRequest(f"{resource.id_param} must not be empty", field=resource.id_param)
 
+    key_parts = {resource.id_param: document_id or ""}
+    if resource.has_activity:
+        key_parts["activityId"] = activity_id
+    if resource.has_agent:
+        key_parts["agent"] = ifi
+    _check_key_fits(key_parts)
+
     since = None
     raw_since = xreq.param("since") if reading else None
     if raw_since is not None:
         # Validated even beside a document id, where it has no effect (XAPI-00192 note).
         since = parse_timestamp(raw_since, xreq.version, "since")
     return Address(resource.kind, activity_id, ifi, registration, document_id), since
+
+
+def _check_key_fits(parts: dict[str, str]) -> None:
+    """The key must be storable: UTF-8 text (no lone surrogates) within the unique index's limit."""
+    sizes: dict[str, int] = {}
+    for name, value in parts.items():
+        try:
+            sizes[name] = len(value.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise BadRequest(f"{name} contains text that is not valid Unicode (a lone surrogate)", field=name) from None
+    if sum(sizes.values()) > ops.MAX_KEY_BYTES:
+        longest = max(sizes, key=lambda name: sizes[name])
+        raise BadRequest(f"the document's key is too long: {', '.join(sorted(sizes))} together may take at most "
+                         f"{ops.MAX_KEY_BYTES} bytes of UTF-8; shorten {longest}", field=longest)
 
 
 def _required(xreq: XAPIRequest, name: str) -> str:

@@ -19,7 +19,6 @@ ALTERNATE_HEADER_FIELDS = {"authorization", "x-experience-api-version", "content
                            "if-match", "if-none-match"}
 ALTERNATE_METHODS = {"GET", "HEAD", "PUT", "POST", "DELETE"}
 
-XAPI_KEY = "xapi"
 
 
 @dataclass
@@ -62,6 +61,9 @@ class XAPIRequest:
         if len(values) > 1:
             raise BadRequest(f"parameter {name!r} given more than once", field=name)
         return values[0] if values else None
+
+
+XAPI_KEY = web.RequestKey("xapi", XAPIRequest)
 
 
 def xapi_request(request: web.Request) -> XAPIRequest:

@@ -9,7 +9,7 @@ from hub.keys import DB
 from hub.middleware import json_response
 from lrs.api.request import xapi_request
 from lrs.model.agents import parse_agent_param
-from lrs.model.versions import SUPPORTED
+from lrs.model.versions import SUPPORTED, V1_FAMILY
 from lrs.ops import activities as activity_ops
 
 
@@ -21,7 +21,9 @@ def _only_get(method: str, resource: str) -> None:
 async def about(request: web.Request) -> web.Response:
     xreq = xapi_request(request)
     _only_get(xreq.method, "/about")
-    return json_response({"version": list(SUPPORTED), "extensions": {
+    # A 1.0.x client is shown the 1.0.x versions only: 1.0 client libraries reject unknown versions.
+    versions = list(SUPPORTED) if xreq.v2 else V1_FAMILY
+    return json_response({"version": versions, "extensions": {
         "https://learnhub.local/xapi/extensions/product": {"name": "learnhub", "multi-tenant": True}}})
 
 

@@ -15,7 +15,7 @@ def create_xapi_app(parent: web.Application) -> web.Application:
     app = web.Application(middlewares=[xapi_middleware], client_max_size=parent[SETTINGS].max_body_bytes)
 
     async def authenticator_ctx(app: web.Application) -> object:
-        app[AUTHENTICATOR] = Authenticator(parent[DB])
+        app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=parent[SETTINGS].auth_cache_seconds)
         yield
 
     app.cleanup_ctx.append(authenticator_ctx)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hub.errors import BadRequest
 
 __all__ = ["parse_timestamp", "check_timestamp", "format_timestamp", "is_xapi_2"]
 
-_UTC = timezone.utc
+_UTC = UTC
 
 # RFC 3339 §5.6 date-time: full-date "T" full-time, seconds required, offset required ("Z" or ±hh:mm).
 # §5.6 NOTE allows a lower-case "t"/"z" and a space instead of "T"; xAPI 2.0 (IEEE 9274.1.1) adopts RFC 3339.
@@ -54,7 +54,7 @@ def parse_timestamp(value: str, version: str, field: str) -> datetime:
     if sign is None:
         # "Z", or no offset at all (1.0.x only): the instant is taken as UTC.
         return moment
-    offset = timedelta(0, (int(offset_hours) * 60 + int(offset_minutes or 0)) * 60)
+    offset = timedelta(0, (int(offset_hours or 0) * 60 + int(offset_minutes or 0)) * 60)
     try:
         return moment - offset if sign == "+" else moment + offset
     except OverflowError:

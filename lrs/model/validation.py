@@ -79,10 +79,11 @@ _COMPONENT_LISTS_BY_INTERACTION_TYPE: dict[str, frozenset[str]] = {
 # Best-effort per Data §2.2 "MAY use best-effort validation": the characters RFC 3987 never allows
 # (controls, space, <>"{}|\^`, surrogates, non-characters) are refused, "%" must start a pct-encoding,
 # and at most one "#" (the fragment) may appear.
-_IRI_CHAR = r"(?:[^\x00-\x20\x7f-\x9f<>\"{}|\\^`%#\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]|%[0-9A-Fa-f]{2})"
-_IRI = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{_IRI_CHAR}+(?:#{_IRI_CHAR}*)?\Z")
-# http(s) IRIs need an authority with a host (RFC 3986 §3.2.2 via RFC 7230 §2.7.1).
-_HTTP_AUTHORITY = re.compile(r"(?i:https?)://(?:[^/?#@]*@)?(?:\[[^\]/?#@]+\]|[^/?#@:\[\]]+)")
+_IRI_RUN = r"[^\x00-\x20\x7f-\x9f<>\"{}|\\^`%#\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]*"
+_IRI_TEXT = rf"{_IRI_RUN}(?:%[0-9A-Fa-f]{{2}}{_IRI_RUN})*"  # runs of allowed characters and pct-encodings
+# http(s) IRIs also need an authority with a host (RFC 3986 §3.2.2 via RFC 7230 §2.7.1).
+_HTTP_WITHOUT_HOST = r"(?!(?i:https?):(?!//(?:[^/?#@]*@)?(?:\[[^\]/?#@]+\]|[^/?#@:\[\]]+)(?=[:/?#]|\Z)))"
+_IRI = re.compile(rf"{_HTTP_WITHOUT_HOST}[A-Za-z][A-Za-z0-9+.\-]*:(?=[^#]){_IRI_TEXT}(?:#{_IRI_TEXT})?\Z")
 # RFC 4122 UUID in standard string form; "all versions of variant 2" (variant bits 10x) are valid
 # (xAPI Data §2.4.1, §4.4). Hex digits of either case.
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\Z")
@@ -138,9 +139,6 @@ def is_iri(value: object) -> bool:
     if value in _valid_iris:
         return True
     if _IRI.match(value) is None:
-        return False
-    if value[:4].lower() == "http" and value[:value.index(":")].lower() in ("http", "https") \
-            and _HTTP_AUTHORITY.match(value) is None:
         return False
     if len(_valid_iris) >= _CACHE_LIMIT:
         _valid_iris.clear()
@@ -405,7 +403,8 @@ def _reject_object_type(object_type: object, path: str, allowed: tuple[str, ...]
     if not isinstance(object_type, str):
         _reject_type(path, "a string", object_type)
     expected = " or ".join(repr(value) for value in allowed)
-    _reject(path, f"objectType {object_type!r} is not allowed here; expected {expected} (case-sensitive, xAPI Data §2.2)")
+    _reject(path, f"objectType {object_type!r} is not allowed here; expected {expected} "
+                  "(case-sensitive, xAPI Data §2.2)")
 
 
 def _validate_actor(actor: object, path: str) -> int:

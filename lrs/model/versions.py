@@ -9,6 +9,8 @@ from hub.errors import BadRequest
 V1 = "1.0.3"
 V2 = "2.0.0"
 SUPPORTED = (V2, V1)
+# Every 1.0.x header value is accepted and answered as 1.0.3 (patch versions are compatible).
+V1_FAMILY = ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]
 _HEADER = re.compile(r"^(1\.0(\.[0-9]+)?|2\.0(\.[0-9]+)?)$")
 
 

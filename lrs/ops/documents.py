@@ -16,11 +16,19 @@ from hub.errors import BadRequest, Conflict, PreconditionFailed, ServiceUnavaila
 from lrs.model.versions import is_v2
 from lrs.ops.credentials import Principal
 from lrs.store import documents as store
-from lrs.store.documents import ACTIVITY_PROFILE, AGENT_PROFILE, STATE, DocumentKey, DocumentScope, StoredDocument
+from lrs.store.documents import (
+    ACTIVITY_PROFILE,
+    AGENT_PROFILE,
+    MAX_KEY_BYTES,
+    STATE,
+    DocumentKey,
+    DocumentScope,
+    StoredDocument,
+)
 
-__all__ = ["STATE", "ACTIVITY_PROFILE", "AGENT_PROFILE", "Address", "Content", "DocumentList", "EntityTags",
-           "Preconditions", "StoredDocument", "delete_document", "delete_documents", "etag_for", "get_document",
-           "list_documents", "post_document", "put_document", "validate_content"]
+__all__ = ["ACTIVITY_PROFILE", "AGENT_PROFILE", "MAX_KEY_BYTES", "STATE", "Address", "Content", "DocumentList",
+           "EntityTags", "Preconditions", "StoredDocument", "delete_document", "delete_documents", "etag_for",
+           "get_document", "list_documents", "post_document", "put_document", "validate_content"]
 
 JSON_MEDIA_TYPE = "application/json"
 # RFC 9110 §8.3: content without a Content-Type may be treated as application/octet-stream.

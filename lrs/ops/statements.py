@@ -61,11 +61,12 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
     async def run(conn: AsyncConnection) -> list[str]:
         existing = await store.find_existing(conn, principal.tenant_id, supplied_ids)
         fresh = []
-        for new in prepared:
+        for raw, new in zip(statements, prepared):
             found = existing.get(new.entries.statement_id)
             if found is None:
                 fresh.append(new)
-            elif not statements_equivalent(found, new.payload):
+            # Compare with what the client sent: properties the LRS fills in are not the client's.
+            elif not statements_equivalent(found, raw):
                 raise Conflict(f"statement {new.entries.statement_id} already exists with different content",
                                field="id")
         if fresh:

@@ -13,6 +13,9 @@ from lrs.store.tables import document
 STATE = "state"
 ACTIVITY_PROFILE = "activity_profile"
 AGENT_PROFILE = "agent_profile"
+# PostgreSQL btree entries hold at most ~2.7 kB (a third of a page): activity id, agent IFI and
+# document id together stay below this, leaving room for the other key columns.
+MAX_KEY_BYTES = 2400
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,8 @@ async def test_post_onto_json_document_needs_a_json_object(client: XAPIClient, b
 
 async def test_post_json_onto_non_json_document_is_rejected(client: XAPIClient) -> None:
     original = b"/ asdf / undefined"
-    await client.request("PUT", PATH, params=params(), data=original, headers={"Content-Type": "application/octet-stream"})
+    await client.request("PUT", PATH, params=params(), data=original,
+                         headers={"Content-Type": "application/octet-stream"})
     resp = await client.request("POST", PATH, params=params(), json={"a": 1})
     assert resp.status == 400
     assert await error_field(resp) == "Content-Type"
@@ -143,7 +144,8 @@ async def test_post_onto_stored_json_that_is_not_an_object_is_rejected(client: X
 
 @pytest.mark.parametrize("method", ["PUT", "POST"])
 async def test_invalid_json_is_rejected_when_labelled_json(client: XAPIClient, method: str) -> None:
-    resp = await client.request(method, PATH, params=params(), data=b'{"a": ', headers={"Content-Type": "application/json"})
+    resp = await client.request(method, PATH, params=params(), data=b'{"a": ',
+                                headers={"Content-Type": "application/json"})
     assert resp.status == 400
     assert await error_field(resp) == "body"
     assert (await client.request("GET", PATH, params=params())).status == 404
@@ -361,3 +363,18 @@ async def test_scopes_are_enforced(http: Any, database: Any, tenant: Any) -> Non
     client = XAPIClient(http, reader.key, reader.secret)
     assert (await client.request("GET", PATH, params=params())).status == 404
     assert (await client.request("DELETE", PATH, params=params())).status == 403
+
+
+async def test_overlong_key_is_400_on_every_backend(client: XAPIClient) -> None:
+    # PostgreSQL's unique index limits the key's size; the limit is the same on SQLite.
+    assert (await client.request("PUT", PATH, params=params(stateId="s" * 2000), json={"a": 1})).status == 204
+    resp = await client.request("PUT", PATH, params=params(stateId="s" * 3000), json={"a": 1})
+    assert resp.status == 400
+    assert await error_field(resp) == "stateId"
+
+
+async def test_agent_with_lone_surrogate_is_400(client: XAPIClient) -> None:
+    agent = '{"account": {"homePage": "http://www.example.com", "name": "\\ud800x"}}'
+    resp = await client.request("PUT", PATH, params=params(agent=agent), json={"a": 1})
+    assert resp.status == 400
+    assert await error_field(resp) == "agent"

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hub.errors import BadRequest
 from lrs.model.agents import agent_ifi, canonical_mbox, parse_agent_param

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hub.errors import BadRequest
 from lrs.model.timestamps import format_timestamp, is_xapi_2, parse_timestamp
 
-UTC = timezone.utc
+UTC = UTC
 
 
-def utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
+        microsecond: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("version", ["1.0.3", "2.0.0"])

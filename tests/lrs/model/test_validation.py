@@ -9,13 +9,15 @@ import copy
 import math
 import re
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from hub.errors import BadRequest
-from lrs.model.validation import is_iri, is_language_tag, validate_actor, validate_statement, validate_statements
+from lrs.model.validation import is_language_tag, validate_actor, validate_statement, validate_statements
 
 # ---------------------------------------------------------------------------------------------
 # Statement builders and path helpers
@@ -209,9 +211,11 @@ def test_validation_does_not_modify_the_statement(version: str) -> None:
     {"objectType": "Group", "member": [{"mbox": "mailto:a@example.com"}, {"openid": "https://id.example.com/b"}]},
     {"objectType": "StatementRef", "id": REFERENCED_ID},
     {"objectType": "SubStatement", "actor": {"mbox": "mailto:a@example.com"},
-     "verb": {"id": "http://example.com/verbs/will-attend"}, "object": {"objectType": "StatementRef", "id": REFERENCED_ID}},
+     "verb": {"id": "http://example.com/verbs/will-attend"},
+     "object": {"objectType": "StatementRef", "id": REFERENCED_ID}},
     {"objectType": "SubStatement", "actor": {"objectType": "Group", "member": [{"mbox": "mailto:a@example.com"}]},
-     "verb": {"id": "http://example.com/verbs/will-meet"}, "object": {"objectType": "Agent", "mbox": "mailto:b@example.com"}},
+     "verb": {"id": "http://example.com/verbs/will-meet"},
+     "object": {"objectType": "Agent", "mbox": "mailto:b@example.com"}},
 ], ids=["activity-without-objectType", "activity-empty-definition", "agent", "identified-group", "anonymous-group",
         "statement-ref", "substatement-of-ref", "substatement-of-agent"])
 def test_accepts_every_kind_of_object(version: str, statement_object: dict) -> None:
@@ -243,7 +247,7 @@ def test_accepts_identified_group_with_empty_member_list(version: str) -> None:
                         "actor": {"objectType": "Group", "mbox": "mailto:g@example.com", "member": []}}, version)
 
 
-INTERACTIONS = {
+INTERACTIONS: dict[str, dict[str, Any]] = {
     "true-false": {"correctResponsesPattern": ["true"]},
     "choice": {"correctResponsesPattern": ["golf[,]tetris"],
                "choices": [{"id": "golf", "description": {"en-US": "Golf"}}, {"id": "tetris"}]},
@@ -263,7 +267,7 @@ INTERACTIONS = {
 @both_versions
 @pytest.mark.parametrize("interaction_type", sorted(INTERACTIONS))
 def test_accepts_each_interaction_type_with_its_component_lists(version: str, interaction_type: str) -> None:
-    definition = {"type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    definition: dict[str, Any] = {"type": "http://adlnet.gov/expapi/activities/cmi.interaction",
                   "interactionType": interaction_type, **INTERACTIONS[interaction_type]}
     validate_statement({**minimal_statement(), "object": {"id": "http://example.com/q", "definition": definition}},
                        version)
@@ -387,9 +391,9 @@ def test_accepts_context_agents_and_groups_in_2_0() -> None:
 
 
 def test_accepts_context_agent_and_group_without_relevant_types_in_2_0() -> None:
+    group = {"objectType": "Group", "member": [{"mbox": "mailto:b@example.com"}]}
     context = {"contextAgents": [{"objectType": "contextAgent", "agent": {"mbox": "mailto:a@example.com"}}],
-               "contextGroups": [{"objectType": "contextGroup", "group": {"objectType": "Group",
-                                                                          "member": [{"mbox": "mailto:b@example.com"}]}}]}
+               "contextGroups": [{"objectType": "contextGroup", "group": group}]}
     validate_statement({**minimal_statement(), "context": context}, "2.0.0")
 
 
@@ -558,9 +562,9 @@ def test_rejects_verb_display_that_is_not_a_language_map(version: str, display: 
 
 
 @both_versions
-@pytest.mark.parametrize("tag", ["something", "a12345678", "12345", "s-something", "en-something-AU", "zh-something-ccc",
-                                 "zh-z-aaa-z-bbb-c-ccc", "de-1901-1901", "en--US", "en-", "-en", "en_US", "",
-                                 "en-US-x", "x"])
+@pytest.mark.parametrize("tag", ["something", "a12345678", "12345", "s-something", "en-something-AU",
+                                 "zh-something-ccc", "zh-z-aaa-z-bbb-c-ccc", "de-1901-1901", "en--US", "en-", "-en",
+                                 "en_US", "", "en-US-x", "x"])
 def test_rejects_language_map_key_that_is_not_an_rfc5646_tag(version: str, tag: str) -> None:
     error = assert_rejected(set_at(full_statement(version), "verb.display", {"en-US": "ok", tag: "besucht"}), version,
                             f'verb.display["{tag}"]')
@@ -594,7 +598,8 @@ def test_rejects_activity_without_id(version: str) -> None:
 
 @both_versions
 @pytest.mark.parametrize("activity_id", ["ab=c://should.fail.com", "www.example.com/meetings/occurances/34534",
-                                         "http://example.com/<tag>", "http://example.com/a%zz", "http://x/a#b#c"])
+                                         "http://example.com/<tag>", "http://example.com/a%zz", "http://x/a#b#c",
+                                         "http:example.com/a", "https://user@/path", "urn:", "1http://example.com"])
 def test_rejects_activity_id_that_is_not_an_iri(version: str, activity_id: str) -> None:
     assert_rejected(set_at(full_statement(version), "object.id", activity_id), version, "object.id")
 
@@ -643,12 +648,12 @@ def test_rejects_extension_key_that_is_not_an_iri(version: str) -> None:
 
 
 @both_versions
-@pytest.mark.parametrize("property_using_interactions", ["correctResponsesPattern", "choices"])
-def test_rejects_interaction_properties_without_interaction_type(version: str, property_using_interactions: str) -> None:
+@pytest.mark.parametrize("uses_interactions", ["correctResponsesPattern", "choices"])
+def test_rejects_interaction_properties_without_interaction_type(version: str, uses_interactions: str) -> None:
     statement = delete_at(full_statement(version), "object.definition.interactionType")
     statement["object"]["definition"] = {key: value for key, value in statement["object"]["definition"].items()
-                                         if key in ("name", property_using_interactions)}
-    error = assert_rejected(statement, version, f"object.definition.{property_using_interactions}")
+                                         if key in ("name", uses_interactions)}
+    error = assert_rejected(statement, version, f"object.definition.{uses_interactions}")
     assert "requires an interactionType" in error.message
 
 
@@ -1258,7 +1263,8 @@ def _is_duration(text: str) -> bool:
     """Independent oracle: a procedural reading of ISO 8601 §4.4.3.2 (PnYnMnDTnHnMnS / PnW)."""
     if not text.startswith("P") or len(text) < 2:
         return False
-    order, position, components, in_time, saw_time_component = "YMDHMS", 0, [], False, False
+    order, position, in_time, saw_time_component = "YMDHMS", 0, False, False
+    components: list[str] = []
     index = 1
     while index < len(text):
         if text[index] == "T":
@@ -1443,3 +1449,35 @@ def test_extension_keys_must_be_absolute_iris(version: str, iri: str, broken: st
     validate_statement(set_at(full_statement(version), "result.extensions", {iri: 1}), version)
     assert_rejected(set_at(full_statement(version), "result.extensions", {broken: 1}), version,
                     f'result.extensions["{broken}"]')
+
+
+_TIMESTAMP_STYLES: dict[str, tuple[Callable[[datetime], str], set[str]]] = {
+    # style: (rendering of an aware datetime, versions whose syntax it belongs to)
+    "rfc3339 Z": (lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), set(VERSIONS)),
+    "rfc3339 offset": (lambda moment: moment.isoformat(timespec="milliseconds"), set(VERSIONS)),
+    "rfc3339 space, lower z": (lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%Sz"),
+                               set(VERSIONS)),
+    "iso8601 basic": (lambda moment: moment.strftime("%Y%m%dT%H%M%S%z"), {"1.0.3"}),
+    "iso8601 offset without colon": (lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%S%z"), {"1.0.3"}),
+    "iso8601 without offset": (lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%S"), {"1.0.3"}),
+    "iso8601 without seconds": (lambda moment: moment.strftime("%Y-%m-%dT%H:%MZ"), {"1.0.3"}),
+    "date only": (lambda moment: moment.strftime("%Y-%m-%d"), set()),
+    "US date": (lambda moment: moment.strftime("%m/%d/%Y %H:%M:%S"), set()),
+    "negative zero offset": (lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%S-00:00"), set()),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(version=st.sampled_from(VERSIONS), style=st.sampled_from(sorted(_TIMESTAMP_STYLES)),
+       moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)),
+       offset_minutes=st.integers(-14 * 60, 14 * 60),
+       path=st.sampled_from(["timestamp", "stored", "object.timestamp"]))
+def test_timestamps_are_accepted_exactly_in_the_negotiated_versions_syntax(
+        version: str, style: str, moment: datetime, offset_minutes: int, path: str) -> None:
+    render, versions = _TIMESTAMP_STYLES[style]
+    text = render(moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes))))
+    statement = set_at(substatement_statement() if path == "object.timestamp" else full_statement(version), path, text)
+    if version in versions:
+        validate_statement(statement, version)
+    else:
+        assert_rejected(statement, version, path)
