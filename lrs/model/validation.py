@@ -557,7 +557,7 @@ def _validate_statement_ref(ref: dict, path: str) -> None:
     _check_uuid(ref_id, path, "id")
 
 
-def _validate_object(obj: object, path: str, version: str, v2: bool, inside_substatement: bool) -> str:
+def _validate_object(obj: object, path: str, v2: bool, inside_substatement: bool) -> str:
     """Validate a Statement's or SubStatement's object and return its objectType."""
     if not isinstance(obj, dict):
         _reject_type(path, "an Activity, Agent, Group, StatementRef or SubStatement (a JSON object)", obj)
@@ -575,21 +575,21 @@ def _validate_object(obj: object, path: str, version: str, v2: bool, inside_subs
         if inside_substatement:
             _reject(_child(path, "objectType"), "a SubStatement must not contain another SubStatement "
                                                 "(xAPI Data §2.4.4.3)")
-        _validate_substatement(obj, path, version, v2)
+        _validate_substatement(obj, path, v2)
     else:
         _reject_object_type(object_type, _child(path, "objectType"),
                             ("Activity", "Agent", "Group", "StatementRef", "SubStatement"))
     return object_type
 
 
-def _validate_substatement(sub: dict, path: str, version: str, v2: bool) -> None:
+def _validate_substatement(sub: dict, path: str, v2: bool) -> None:
     if not _SUBSTATEMENT_KEYS.issuperset(sub):
         for forbidden in _SUBSTATEMENT_FORBIDDEN:
             if forbidden in sub:
                 _reject(_child(path, forbidden), f"a SubStatement must not have {forbidden!r} "
                                                  "(xAPI Data §2.4.4.3)")
         _reject_unknown_keys(sub, _SUBSTATEMENT_KEYS, path, "a SubStatement")
-    _validate_core(sub, path, version, v2, inside_substatement=True)
+    _validate_core(sub, path, v2, inside_substatement=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -828,7 +828,7 @@ def _validate_attachments(attachments: object, path: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Statements
 # ---------------------------------------------------------------------------------------------
-def _validate_core(statement: dict, path: str, version: str, v2: bool, inside_substatement: bool) -> None:
+def _validate_core(statement: dict, path: str, v2: bool, inside_substatement: bool) -> None:
     """What Statements and SubStatements share: actor, verb, object, result, context, timestamp, attachments."""
     for required in ("actor", "verb", "object"):
         if required not in statement:
@@ -837,7 +837,7 @@ def _validate_core(statement: dict, path: str, version: str, v2: bool, inside_su
     _validate_actor(statement["actor"], _child(path, "actor"))
     verb_id = _validate_verb(statement["verb"], _child(path, "verb"))
     object_path = _child(path, "object")
-    object_type = _validate_object(statement["object"], object_path, version, v2, inside_substatement)
+    object_type = _validate_object(statement["object"], object_path, v2, inside_substatement)
     if verb_id == VOIDED_VERB_ID and object_type != "StatementRef" and not inside_substatement:
         # xAPI Data §2.3.2: the Object of a voiding Statement MUST be a StatementRef.
         _reject(_child(object_path, "objectType"), "a voiding Statement (verb 'voided') must have a StatementRef "
@@ -855,14 +855,14 @@ def _validate_core(statement: dict, path: str, version: str, v2: bool, inside_su
         _validate_attachments(statement["attachments"], _child(path, "attachments"))
 
 
-def _validate_statement(statement: object, path: str, version: str, v2: bool) -> None:
+def _validate_statement(statement: object, path: str, v2: bool) -> None:
     if not isinstance(statement, dict):
         _reject_type(path, "a Statement (a JSON object)", statement)
     if not _STATEMENT_KEYS.issuperset(statement):
         _reject_unknown_keys(statement, _STATEMENT_KEYS, path, "a Statement")
     if "id" in statement:
         _check_uuid(statement["id"], path, "id")
-    _validate_core(statement, path, version, v2, inside_substatement=False)
+    _validate_core(statement, path, v2, inside_substatement=False)
     if "stored" in statement:
         # The LRS overwrites stored (Data §2.4.8) but a supplied value must still be a timestamp.
         _check_timestamp(statement["stored"], path, "stored", v2)
@@ -880,7 +880,7 @@ def _validate_statement(statement: object, path: str, version: str, v2: bool) ->
 
 def validate_statement(statement: object, version: str) -> None:
     """Raise BadRequest (with `field` = dotted path) unless `statement` is valid for the negotiated version."""
-    _validate_statement(statement, "", version, is_xapi_2(version))
+    _validate_statement(statement, "", is_xapi_2(version))
 
 
 def validate_statements(batch: object, version: str) -> None:
@@ -891,7 +891,7 @@ def validate_statements(batch: object, version: str) -> None:
     first_index_of_id: dict[str, int] = {}
     for index, statement in enumerate(batch):
         path = f"[{index}]"
-        _validate_statement(statement, path, version, v2)
+        _validate_statement(statement, path, v2)
         statement_id = statement.get("id")  # type: ignore[union-attr]
         if statement_id is not None:
             # Communication §2.1.1: a batch with two Statements of the same id SHOULD* be rejected.
