@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from hub.db import Database
 from hub.tables import installation_secret
@@ -14,12 +14,12 @@ from hub.tables import installation_secret
 async def installation_key(db: Database, name: str = "signing") -> bytes:
     """A stable random key (e.g. for `more` cursors), shared by every worker on the same database."""
 
-    async def run(conn: AsyncConnection) -> bytes:
-        row = (await conn.execute(select(installation_secret.c.value)
+    def run(conn: Connection) -> bytes:
+        row = (conn.execute(select(installation_secret.c.value)
                                   .where(installation_secret.c.name == name))).first()
         if row is None:
             value = secrets.token_hex(32)
-            await conn.execute(installation_secret.insert().values(name=name, value=value))
+            conn.execute(installation_secret.insert().values(name=name, value=value))
             return bytes.fromhex(value)
         return bytes.fromhex(row.value)
 

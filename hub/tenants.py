@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from hub import audit, clock
 from hub.db import Database
@@ -29,12 +29,12 @@ async def create_tenant(db: Database, slug: str, name: str, *, actor: str = "cli
     if not name.strip():
         raise BadRequest("tenant name must not be empty", field="name")
 
-    async def run(conn: AsyncConnection) -> Tenant:
-        if await find_tenant(conn, slug) is not None:
+    def run(conn: Connection) -> Tenant:
+        if find_tenant(conn, slug) is not None:
             raise Conflict(f"tenant {slug!r} already exists", field="slug")
-        result = await conn.execute(insert(tenant_table).values(slug=slug, name=name.strip(), created_at=clock.now()))
+        result = conn.execute(insert(tenant_table).values(slug=slug, name=name.strip(), created_at=clock.now()))
         tenant_id = result.inserted_primary_key[0]
-        await audit.record(conn, tenant_id, actor, "tenant.create", "tenant", slug, {"name": name})
+        audit.record(conn, tenant_id, actor, "tenant.create", "tenant", slug, {"name": name})
         return Tenant(tenant_id, slug, name.strip())
 
     return await db.transaction(run)
@@ -46,8 +46,8 @@ async def ensure_tenant(db: Database, slug: str, name: str, *, actor: str = "dem
     return existing or await create_tenant(db, slug, name, actor=actor)
 
 
-async def find_tenant(conn: AsyncConnection, slug: str) -> Tenant | None:
-    row = (await conn.execute(select(tenant_table).where(tenant_table.c.slug == slug))).first()
+def find_tenant(conn: Connection, slug: str) -> Tenant | None:
+    row = (conn.execute(select(tenant_table).where(tenant_table.c.slug == slug))).first()
     return Tenant(row.id, row.slug, row.name) if row else None
 
 
@@ -59,8 +59,8 @@ async def get_tenant(db: Database, slug: str) -> Tenant:
 
 
 async def list_tenants(db: Database) -> list[Tenant]:
-    async def run(conn: AsyncConnection) -> list[Tenant]:
-        rows = await conn.execute(select(tenant_table).order_by(tenant_table.c.slug))
+    def run(conn: Connection) -> list[Tenant]:
+        rows = conn.execute(select(tenant_table).order_by(tenant_table.c.slug))
         return [Tenant(r.id, r.slug, r.name) for r in rows]
 
     return await db.read(run)

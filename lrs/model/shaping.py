@@ -26,7 +26,8 @@ class IndexEntries:
     voids: str | None
     agents: dict[str, bool] = field(default_factory=dict)
     activities: dict[str, bool] = field(default_factory=dict)
-    definitions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # activity id -> definition; one per activity and statement (a later one in the statement wins).
+    definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def fill_lrs_properties(statement: dict[str, Any], *, stored: str, authority: dict[str, Any],
@@ -106,7 +107,7 @@ def _add_activity(entries: IndexEntries, activity: dict[str, Any]) -> None:
 
 def _collect_definition(entries: IndexEntries, activity: dict[str, Any]) -> None:
     if activity.get("definition"):
-        entries.definitions.append((activity["id"], activity["definition"]))
+        entries.definitions[activity["id"]] = activity["definition"]
 
 
 def _add_context(entries: IndexEntries, context: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from hub import audit, clock
 from hub.db import Database
@@ -69,14 +69,14 @@ async def create_credential(db: Database, tenant_id: int, *, scopes: str = ALL, 
     key = key or secrets.token_hex(12)
     secret = secret or secrets.token_urlsafe(32)
 
-    async def run(conn: AsyncConnection) -> IssuedCredential:
-        if (await conn.execute(select(credential.c.id).where(credential.c.key == key))).first():
+    def run(conn: Connection) -> IssuedCredential:
+        if (conn.execute(select(credential.c.id).where(credential.c.key == key))).first():
             raise Conflict(f"credential key {key!r} already exists", field="key")
-        result = await conn.execute(credential.insert().values(
+        result = conn.execute(credential.insert().values(
             tenant_id=tenant_id, key=key, secret_hash=hash_secret(secret), scopes=" ".join(sorted(scope_set)),
             label=label, xapi_version=xapi_version, created_at=clock.now()))
         credential_id = result.inserted_primary_key[0]
-        await audit.record(conn, tenant_id, actor, "lrs_credential.create", "lrs_credential", key,
+        audit.record(conn, tenant_id, actor, "lrs_credential.create", "lrs_credential", key,
                            {"scopes": sorted(scope_set), "label": label})
         return IssuedCredential(credential_id, key, secret, scope_set)
 
@@ -84,21 +84,21 @@ async def create_credential(db: Database, tenant_id: int, *, scopes: str = ALL, 
 
 
 async def revoke_credential(db: Database, tenant_id: int, key: str, *, actor: str) -> None:
-    async def run(conn: AsyncConnection) -> None:
-        result = await conn.execute(update(credential)
+    def run(conn: Connection) -> None:
+        result = conn.execute(update(credential)
                                     .where(credential.c.tenant_id == tenant_id, credential.c.key == key,
                                            credential.c.revoked_at.is_(None))
                                     .values(revoked_at=clock.now()))
         if result.rowcount == 0:
             raise NotFound(f"no active credential {key!r}", field="key")
-        await audit.record(conn, tenant_id, actor, "lrs_credential.revoke", "lrs_credential", key)
+        audit.record(conn, tenant_id, actor, "lrs_credential.revoke", "lrs_credential", key)
 
     await db.transaction(run)
 
 
 async def list_credentials(db: Database, tenant_id: int) -> list[dict[str, Any]]:
-    async def run(conn: AsyncConnection) -> list[dict[str, Any]]:
-        rows = await conn.execute(select(credential).where(credential.c.tenant_id == tenant_id)
+    def run(conn: Connection) -> list[dict[str, Any]]:
+        rows = conn.execute(select(credential).where(credential.c.tenant_id == tenant_id)
                                   .order_by(credential.c.id))
         return [{"key": r.key, "scopes": r.scopes.split(), "label": r.label, "xapi_version": r.xapi_version,
                  "created_at": r.created_at.isoformat(), "revoked": r.revoked_at is not None} for r in rows]
@@ -133,8 +133,8 @@ class Authenticator:
         self._cache.pop(key, None)
 
 
-async def _load(conn: AsyncConnection, key: str) -> tuple[str, Principal] | None:
-    row = (await conn.execute(
+def _load(conn: Connection, key: str) -> tuple[str, Principal] | None:
+    row = (conn.execute(
         select(credential, tenant_table.c.slug)
         .join(tenant_table, tenant_table.c.id == credential.c.tenant_id)
         .where(credential.c.key == key, credential.c.revoked_at.is_(None)))).first()

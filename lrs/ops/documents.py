@@ -6,9 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from hub import clock
 from hub.db import Database
@@ -188,7 +188,7 @@ def _check_put_without_preconditions(kind: str, version: str, current: StoredDoc
                          "(use If-None-Match: * to create a document)", field="If-Match")
 
 
-async def _write(db: Database, fn: Callable[[AsyncConnection], Awaitable[None]]) -> None:
+async def _write(db: Database, fn: Callable[[Connection], None]) -> None:
     """Run a document write, re-running it when it lost a race to create the same document."""
     for _ in range(_CREATE_ATTEMPTS):
         try:
@@ -199,15 +199,15 @@ async def _write(db: Database, fn: Callable[[AsyncConnection], Awaitable[None]])
                              headers={"Retry-After": "1"})
 
 
-async def _store(conn: AsyncConnection, key: DocumentKey, current: StoredDocument | None, content_type: str,
+def _store(conn: Connection, key: DocumentKey, current: StoredDocument | None, content_type: str,
                  body: bytes) -> None:
     now_us = clock.now_us()
     if current is None:
-        if not await store.insert_document(conn, key, content_type, body, etag_for(body), now_us):
+        if not store.insert_document(conn, key, content_type, body, etag_for(body), now_us):
             raise _LostCreateRace()
         return
     # Last-Modified never goes backwards, even if clocks of two workers disagree.
-    await store.replace_document(conn, key, content_type, body, etag_for(body), max(now_us, current.updated_us + 1))
+    store.replace_document(conn, key, content_type, body, etag_for(body), max(now_us, current.updated_us + 1))
 
 
 async def put_document(db: Database, principal: Principal, address: Address, content: Content,
@@ -215,12 +215,12 @@ async def put_document(db: Database, principal: Principal, address: Address, con
     """Store or replace one document (Communication §2.2–2.7 PUT) under the concurrency rules."""
     key = _key(principal, address)
 
-    async def run(conn: AsyncConnection) -> None:
-        current = await store.find_document(conn, key, for_update=True)
+    def run(conn: Connection) -> None:
+        current = store.find_document(conn, key, for_update=True)
         check_write_preconditions(pre, current)
         if not pre.given:
             _check_put_without_preconditions(key.kind, version, current)
-        await _store(conn, key, current, content.content_type, content.body)
+        _store(conn, key, current, content.content_type, content.body)
 
     await _write(db, run)
 
@@ -230,11 +230,11 @@ async def post_document(db: Database, principal: Principal, address: Address, co
     """Store a new document, or merge top-level JSON properties into the existing one (Communication §2.2.s7)."""
     key = _key(principal, address)
 
-    async def run(conn: AsyncConnection) -> None:
-        current = await store.find_document(conn, key, for_update=True)
+    def run(conn: Connection) -> None:
+        current = store.find_document(conn, key, for_update=True)
         check_write_preconditions(pre, current)
         if current is None:
-            await _store(conn, key, None, content.content_type, content.body)
+            _store(conn, key, None, content.content_type, content.body)
             return
         # Communication §2.2.s8.b1: both documents must be application/json JSON objects.
         if media_type(current.content_type) != JSON_MEDIA_TYPE:
@@ -246,7 +246,7 @@ async def post_document(db: Database, principal: Principal, address: Address, co
         merged = _json_object(current.content, "stored")
         merged.update(_json_object(content.body, "posted"))
         body = json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        await _store(conn, key, current, JSON_MEDIA_TYPE, body)
+        _store(conn, key, current, JSON_MEDIA_TYPE, body)
 
     await _write(db, run)
 
@@ -255,11 +255,11 @@ async def delete_document(db: Database, principal: Principal, address: Address, 
     """Delete one document; deleting an absent one succeeds unless a precondition says otherwise."""
     key = _key(principal, address)
 
-    async def run(conn: AsyncConnection) -> None:
-        current = await store.find_document(conn, key, for_update=True)
+    def run(conn: Connection) -> None:
+        current = store.find_document(conn, key, for_update=True)
         check_write_preconditions(pre, current)
         if current is not None:
-            await store.delete_document(conn, key)
+            store.delete_document(conn, key)
 
     await _write(db, run)
 
@@ -268,8 +268,8 @@ async def delete_documents(db: Database, principal: Principal, address: Address)
     """Delete every state document of the context, of one registration if given (Communication §2.3.s5)."""
     scope = _scope(principal, address)
 
-    async def run(conn: AsyncConnection) -> None:
-        await store.delete_documents(conn, scope)
+    def run(conn: Connection) -> None:
+        store.delete_documents(conn, scope)
 
     await db.transaction(run)
 

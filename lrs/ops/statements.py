@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from hub import clock
 from hub.db import Database
@@ -58,8 +58,8 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
     supplied = set(supplied_ids)
     parts = [(sha2, content_type, content) for sha2, (content_type, content) in attachments.items()]
 
-    async def run(conn: AsyncConnection) -> list[str]:
-        existing = await store.find_existing(conn, principal.tenant_id, supplied_ids)
+    def run(conn: Connection) -> list[str]:
+        existing = store.find_existing(conn, principal.tenant_id, supplied_ids)
         fresh = []
         for raw, new in zip(statements, prepared):
             found = existing.get(new.entries.statement_id)
@@ -76,12 +76,12 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
                 iso = clock.us_to_iso(now_us)
                 fresh = [_restamp(new, now_us, iso) for new in fresh]
             # A voiding statement may arrive before its target (Data §2.3.2).
-            voided_early = await store.find_voiding_targets(
+            voided_early = store.find_voiding_targets(
                 conn, principal.tenant_id, [n.entries.statement_id for n in fresh if n.entries.statement_id in supplied])
-            await store.insert_statements(conn, principal.tenant_id, fresh, voided_early)
-            await store.void_statements(conn, principal.tenant_id,
+            store.insert_statements(conn, principal.tenant_id, fresh, voided_early)
+            store.void_statements(conn, principal.tenant_id,
                                         [n.entries.voids for n in fresh if n.entries.voids])
-            await store.insert_attachments(conn, principal.tenant_id, parts)
+            store.insert_attachments(conn, principal.tenant_id, parts)
         return [new.entries.statement_id for new in prepared]
 
     try:
@@ -161,13 +161,13 @@ async def query_statements(db: Database, principal: Principal, query: FilteredQu
     if _restricted_to_own(principal):
         query_filter = replace(query_filter, mine_ifi=agent_ifi(principal.authority))
 
-    async def run(conn: AsyncConnection) -> StatementPage:
+    def run(conn: Connection) -> StatementPage:
         consistent_us = clock.now_us()
-        cursor = query.cursor or Cursor(None, await store.latest_seq(conn, principal.tenant_id))
+        cursor = query.cursor or Cursor(None, store.latest_seq(conn, principal.tenant_id))
         limit = query.options.limit
-        rows = await store.run_statement_query(conn, build_select(principal.tenant_id, query_filter, limit, cursor))
-        if has_match_filters(query_filter) and await store.has_targeting_statements(conn, principal.tenant_id):
-            targeting = await store.run_statement_query(
+        rows = store.run_statement_query(conn, build_select(principal.tenant_id, query_filter, limit, cursor))
+        if has_match_filters(query_filter) and store.has_targeting_statements(conn, principal.tenant_id):
+            targeting = store.run_statement_query(
                 conn, build_targeting_select(principal.tenant_id, query_filter, limit, cursor))
             rows = _merge_in_order(rows, targeting, query_filter.ascending)
         next_cursor = None

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.errors import BadRequest
 from lrs.model.agents import agent_ifi, parse_agent_param
 from lrs.model.timestamps import parse_timestamp
-from lrs.store.tables import statement, statement_activity, statement_agent
+from lrs.store.tables import STATEMENT_REF, statement, statement_activity, statement_agent
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 FORMATS = ("exact", "ids", "canonical")
@@ -235,17 +235,17 @@ def build_targeting_select(tenant_id: int, query_filter: StatementFilter, limit:
         base_conditions.append(target.c.registration == query_filter.registration)
     referrer = statement.alias("referrer")
     targeted_ids = select(referrer.c.object_key).where(referrer.c.tenant_id == tenant_id,
-                                                       referrer.c.object_type == "StatementRef")
+                                                       referrer.c.object_type == STATEMENT_REF)
     matched = (select(target.c.statement_id.label("statement_id"))
                .where(*base_conditions, target.c.statement_id.in_(targeted_ids))
                .cte("matched", recursive=True))
     chained = statement.alias("chained")
     matched = matched.union(select(chained.c.statement_id).where(
-        chained.c.tenant_id == tenant_id, chained.c.object_type == "StatementRef",
+        chained.c.tenant_id == tenant_id, chained.c.object_type == STATEMENT_REF,
         chained.c.object_key == matched.c.statement_id))
     order = statement.c.seq
     conditions: list[ColumnElement[bool]] = [
-        statement.c.tenant_id == tenant_id, statement.c.object_type == "StatementRef",
+        statement.c.tenant_id == tenant_id, statement.c.object_type == STATEMENT_REF,
         statement.c.voided == false(), statement.c.object_key.in_(select(matched.c.statement_id)),
         order <= cursor.bound_seq]
     conditions += _time_conditions(query_filter)

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 from sqlalchemy.sql import Insert
 
 # Advisory-lock namespace for statement inserts (PostgreSQL two-int form: namespace, tenant).
 STATEMENT_LOCK_NAMESPACE = 74_215
 
 
-def insert_ignoring_duplicates(conn: AsyncConnection, table: Table) -> Insert:
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """INSERT many rows given as tuples, handed to the driver's executemany as they are.
+
+    The hot path of statement ingest: SQLAlchemy's per-row parameter processing would cost more
+    than SQLite's own work, and every value here is already of the column's driver type.
+    """
+    if not rows:
+        return
+    if conn.dialect.paramstyle == "qmark":
+        placeholders = ", ".join("?" for _ in columns)
+    elif conn.dialect.paramstyle == "numeric_dollar":
+        placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    else:
+        placeholders = ", ".join("%s" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    conn.exec_driver_sql(sql, rows)
+
+
+def insert_ignoring_duplicates(conn: Connection, table: Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING, for shared rows such as attachments."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-async def allocate_statement_seqs(conn: AsyncConnection, tenant_id: int, count: int) -> list[int]:
+def allocate_statement_seqs(conn: Connection, tenant_id: int, count: int) -> list[int]:
     """Reserve `count` stored-order numbers, increasing in commit order within the tenant.
 
     A `more` cursor must never skip a statement that commits later with a smaller number.
@@ -29,11 +49,11 @@ async def allocate_statement_seqs(conn: AsyncConnection, tenant_id: int, count: 
     from lrs.store.tables import statement
 
     if conn.dialect.name == "postgresql":
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :tenant)"),
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :tenant)"),
                            {"ns": STATEMENT_LOCK_NAMESPACE, "tenant": tenant_id})
-        rows = await conn.execute(
+        rows = conn.execute(
             text("SELECT nextval(pg_get_serial_sequence('lrs_statement', 'seq')) FROM generate_series(1, :n)"),
             {"n": count})
         return sorted(rows.scalars().all())
-    current = (await conn.execute(select(func.max(statement.c.seq)))).scalar() or 0
+    current = (conn.execute(select(func.max(statement.c.seq)))).scalar() or 0
     return list(range(current + 1, current + 1 + count))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from lrs.store.dialect import insert_ignoring_duplicates
 from lrs.store.tables import document
@@ -64,52 +64,52 @@ def _scope_clause(scope: DocumentScope) -> ColumnElement[bool]:
     return clause
 
 
-async def find_document(conn: AsyncConnection, key: DocumentKey, *, for_update: bool = False
+def find_document(conn: Connection, key: DocumentKey, *, for_update: bool = False
                         ) -> StoredDocument | None:
     """The document at `key`; with `for_update`, its row stays locked until the transaction ends."""
     query = select(document.c.document_id, document.c.content_type, document.c.content, document.c.etag,
                    document.c.updated_us).where(_key_clause(key))
     if for_update:
         query = query.with_for_update()  # PostgreSQL row lock; SQLite already holds the write lock
-    row = (await conn.execute(query)).first()
+    row = (conn.execute(query)).first()
     if row is None:
         return None
     return StoredDocument(row.document_id, row.content_type, bytes(row.content), row.etag, row.updated_us)
 
 
-async def insert_document(conn: AsyncConnection, key: DocumentKey, content_type: str, content: bytes,
+def insert_document(conn: Connection, key: DocumentKey, content_type: str, content: bytes,
                           etag: str, updated_us: int) -> bool:
     """Insert a new document; False when a concurrent transaction created the same key first."""
     statement = insert_ignoring_duplicates(conn, document).values(
         tenant_id=key.tenant_id, kind=key.kind, activity_id=key.activity_id, agent_ifi=key.agent_ifi,
         registration=key.registration, document_id=key.document_id, content_type=content_type,
         content=content, etag=etag, updated_us=updated_us).returning(document.c.id)
-    return (await conn.execute(statement)).first() is not None
+    return (conn.execute(statement)).first() is not None
 
 
-async def replace_document(conn: AsyncConnection, key: DocumentKey, content_type: str, content: bytes,
+def replace_document(conn: Connection, key: DocumentKey, content_type: str, content: bytes,
                            etag: str, updated_us: int) -> None:
-    await conn.execute(update(document).where(_key_clause(key)).values(
+    conn.execute(update(document).where(_key_clause(key)).values(
         content_type=content_type, content=content, etag=etag, updated_us=updated_us))
 
 
-async def delete_document(conn: AsyncConnection, key: DocumentKey) -> bool:
-    result = await conn.execute(delete(document).where(_key_clause(key)))
+def delete_document(conn: Connection, key: DocumentKey) -> bool:
+    result = conn.execute(delete(document).where(_key_clause(key)))
     return result.rowcount > 0
 
 
-async def delete_documents(conn: AsyncConnection, scope: DocumentScope) -> int:
-    result = await conn.execute(delete(document).where(_scope_clause(scope)))
+def delete_documents(conn: Connection, scope: DocumentScope) -> int:
+    result = conn.execute(delete(document).where(_scope_clause(scope)))
     return result.rowcount
 
 
-async def list_document_ids(conn: AsyncConnection, scope: DocumentScope, since_us: int | None
+def list_document_ids(conn: Connection, scope: DocumentScope, since_us: int | None
                             ) -> tuple[list[str], int | None]:
     """Distinct ids in the scope updated after `since_us` (exclusive), and the latest update among them."""
     clause = _scope_clause(scope)
     if since_us is not None:
         clause = and_(clause, document.c.updated_us > since_us)
-    rows = await conn.execute(
+    rows = conn.execute(
         select(document.c.document_id, func.max(document.c.updated_us).label("updated_us"))
         .where(clause).group_by(document.c.document_id).order_by(document.c.document_id))
     ids: list[str] = []

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Table, Text, UniqueConstraint)
+                        String, Table, Text, UniqueConstraint, literal_column, text)
 
 from hub.db import metadata
+
+# Compared as a literal, not a bound parameter, so SQLite can use the partial index below.
+STATEMENT_REF = literal_column("'StatementRef'")
 
 # SQLite only aliases the rowid for INTEGER PRIMARY KEY, so the sequence column is an Integer there.
 Seq = BigInteger().with_variant(Integer, "sqlite")
@@ -49,45 +52,50 @@ statement = Table(
     Index("ix_lrs_statement_tenant_verb_seq", "tenant_id", "verb_id", "seq"),
     Index("ix_lrs_statement_tenant_registration_seq", "tenant_id", "registration", "seq"),
     Index("ix_lrs_statement_tenant_stored", "tenant_id", "stored_us"),
-    Index("ix_lrs_statement_tenant_voids", "tenant_id", "voids"),
+    # Partial indexes: only voiding and StatementRef statements have entries, so ingest stays cheap.
+    Index("ix_lrs_statement_tenant_voids", "tenant_id", "voids", sqlite_where=text("voids IS NOT NULL"),
+          postgresql_where=text("voids IS NOT NULL")),
     # Statements targeting another through a StatementRef (Communication §2.1.3 filter rule).
-    Index("ix_lrs_statement_tenant_object", "tenant_id", "object_type", "object_key"),
+    Index("ix_lrs_statement_tenant_ref", "tenant_id", "object_key",
+          sqlite_where=text("object_type = 'StatementRef'"), postgresql_where=text("object_type = 'StatementRef'")),
 )
 
-# usage: actor, object (the statement's own), or related (authority, instructor, team,
-# context agents/groups, group members and the same inside a SubStatement).
+# One row per (statement, agent): usage 'direct' when the agent is the actor or object (or a member
+# of that group), 'related' otherwise (authority, instructor, team, context agents/groups, and the
+# same inside a SubStatement). Clustered on the lookup key: on SQLite a WITHOUT ROWID table is its
+# own index, so each row costs one B-tree insert. Statements are immutable and never deleted, so
+# there is no foreign key to maintain.
 statement_agent = Table(
     "lrs_statement_agent",
     metadata,
-    Column("tenant_id", Integer, nullable=False),
-    Column("seq", Seq, ForeignKey("lrs_statement.seq", ondelete="CASCADE"), nullable=False),
-    Column("ifi", Text, nullable=False),
+    Column("tenant_id", Integer, primary_key=True),
+    Column("ifi", Text, primary_key=True),
+    Column("seq", Seq, primary_key=True, autoincrement=False),
     Column("usage", String(10), nullable=False),
-    Index("ix_lrs_statement_agent_lookup", "tenant_id", "ifi", "seq", "usage"),
-    Index("ix_lrs_statement_agent_seq", "seq"),
+    sqlite_with_rowid=False,
 )
 
-# usage: object (the statement's own activity) or related (context activities, SubStatement object).
+# One row per (statement, activity): usage 'direct' for the statement's own object, 'related' for
+# context activities and a SubStatement's object.
 statement_activity = Table(
     "lrs_statement_activity",
     metadata,
-    Column("tenant_id", Integer, nullable=False),
-    Column("seq", Seq, ForeignKey("lrs_statement.seq", ondelete="CASCADE"), nullable=False),
-    Column("activity_id", Text, nullable=False),
+    Column("tenant_id", Integer, primary_key=True),
+    Column("activity_id", Text, primary_key=True),
+    Column("seq", Seq, primary_key=True, autoincrement=False),
     Column("usage", String(10), nullable=False),
-    Index("ix_lrs_statement_activity_lookup", "tenant_id", "activity_id", "seq", "usage"),
-    Index("ix_lrs_statement_activity_seq", "seq"),
+    sqlite_with_rowid=False,
 )
 
 # Activity definitions as they arrived, append-only; GET /activities merges them in order.
 activity_definition = Table(
     "lrs_activity_definition",
     metadata,
-    Column("tenant_id", Integer, nullable=False),
-    Column("activity_id", Text, nullable=False),
-    Column("seq", Seq, nullable=False),
+    Column("tenant_id", Integer, primary_key=True),
+    Column("activity_id", Text, primary_key=True),
+    Column("seq", Seq, primary_key=True, autoincrement=False),
     Column("definition", Text, nullable=False),
-    Index("ix_lrs_activity_definition_lookup", "tenant_id", "activity_id", "seq"),
+    sqlite_with_rowid=False,
 )
 
 attachment = Table(

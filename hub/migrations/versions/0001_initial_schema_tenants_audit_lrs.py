@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:16:46.745777
+Create Date: 2026-11-23 18:57:08.902140
 """
 
 from alembic import op
@@ -33,12 +33,27 @@ def upgrade() -> None:
     op.create_table('lrs_activity_definition',
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Text(), nullable=False),
-    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('definition', sa.Text(), nullable=False)
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('definition', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'activity_id', 'seq', name=op.f('pk_lrs_activity_definition')),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('lrs_activity_definition', schema=None) as batch_op:
-        batch_op.create_index('ix_lrs_activity_definition_lookup', ['tenant_id', 'activity_id', 'seq'], unique=False)
-
+    op.create_table('lrs_statement_activity',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('activity_id', sa.Text(), nullable=False),
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('usage', sa.String(length=10), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'activity_id', 'seq', name=op.f('pk_lrs_statement_activity')),
+    sqlite_with_rowid=False
+    )
+    op.create_table('lrs_statement_agent',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('ifi', sa.Text(), nullable=False),
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('usage', sa.String(length=10), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'ifi', 'seq', name=op.f('pk_lrs_statement_agent')),
+    sqlite_with_rowid=False
+    )
     op.create_table('hub_audit_log',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
@@ -116,57 +131,25 @@ def upgrade() -> None:
     sa.UniqueConstraint('tenant_id', 'statement_id', name='uq_lrs_statement_tenant_statement')
     )
     with op.batch_alter_table('lrs_statement', schema=None) as batch_op:
-        batch_op.create_index('ix_lrs_statement_tenant_object', ['tenant_id', 'object_type', 'object_key'], unique=False)
+        batch_op.create_index('ix_lrs_statement_tenant_ref', ['tenant_id', 'object_key'], unique=False, sqlite_where=sa.text("object_type = 'StatementRef'"), postgresql_where=sa.text("object_type = 'StatementRef'"))
         batch_op.create_index('ix_lrs_statement_tenant_registration_seq', ['tenant_id', 'registration', 'seq'], unique=False)
         batch_op.create_index('ix_lrs_statement_tenant_seq', ['tenant_id', 'seq'], unique=False)
         batch_op.create_index('ix_lrs_statement_tenant_stored', ['tenant_id', 'stored_us'], unique=False)
         batch_op.create_index('ix_lrs_statement_tenant_verb_seq', ['tenant_id', 'verb_id', 'seq'], unique=False)
-        batch_op.create_index('ix_lrs_statement_tenant_voids', ['tenant_id', 'voids'], unique=False)
-
-    op.create_table('lrs_statement_activity',
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('activity_id', sa.Text(), nullable=False),
-    sa.Column('usage', sa.String(length=10), nullable=False),
-    sa.ForeignKeyConstraint(['seq'], ['lrs_statement.seq'], name=op.f('fk_lrs_statement_activity_seq_lrs_statement'), ondelete='CASCADE')
-    )
-    with op.batch_alter_table('lrs_statement_activity', schema=None) as batch_op:
-        batch_op.create_index('ix_lrs_statement_activity_lookup', ['tenant_id', 'activity_id', 'seq', 'usage'], unique=False)
-        batch_op.create_index('ix_lrs_statement_activity_seq', ['seq'], unique=False)
-
-    op.create_table('lrs_statement_agent',
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('ifi', sa.Text(), nullable=False),
-    sa.Column('usage', sa.String(length=10), nullable=False),
-    sa.ForeignKeyConstraint(['seq'], ['lrs_statement.seq'], name=op.f('fk_lrs_statement_agent_seq_lrs_statement'), ondelete='CASCADE')
-    )
-    with op.batch_alter_table('lrs_statement_agent', schema=None) as batch_op:
-        batch_op.create_index('ix_lrs_statement_agent_lookup', ['tenant_id', 'ifi', 'seq', 'usage'], unique=False)
-        batch_op.create_index('ix_lrs_statement_agent_seq', ['seq'], unique=False)
+        batch_op.create_index('ix_lrs_statement_tenant_voids', ['tenant_id', 'voids'], unique=False, sqlite_where=sa.text('voids IS NOT NULL'), postgresql_where=sa.text('voids IS NOT NULL'))
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('lrs_statement_agent', schema=None) as batch_op:
-        batch_op.drop_index('ix_lrs_statement_agent_seq')
-        batch_op.drop_index('ix_lrs_statement_agent_lookup')
-
-    op.drop_table('lrs_statement_agent')
-    with op.batch_alter_table('lrs_statement_activity', schema=None) as batch_op:
-        batch_op.drop_index('ix_lrs_statement_activity_seq')
-        batch_op.drop_index('ix_lrs_statement_activity_lookup')
-
-    op.drop_table('lrs_statement_activity')
     with op.batch_alter_table('lrs_statement', schema=None) as batch_op:
-        batch_op.drop_index('ix_lrs_statement_tenant_voids')
+        batch_op.drop_index('ix_lrs_statement_tenant_voids', sqlite_where=sa.text('voids IS NOT NULL'), postgresql_where=sa.text('voids IS NOT NULL'))
         batch_op.drop_index('ix_lrs_statement_tenant_verb_seq')
         batch_op.drop_index('ix_lrs_statement_tenant_stored')
         batch_op.drop_index('ix_lrs_statement_tenant_seq')
         batch_op.drop_index('ix_lrs_statement_tenant_registration_seq')
-        batch_op.drop_index('ix_lrs_statement_tenant_object')
+        batch_op.drop_index('ix_lrs_statement_tenant_ref', sqlite_where=sa.text("object_type = 'StatementRef'"), postgresql_where=sa.text("object_type = 'StatementRef'"))
 
     op.drop_table('lrs_statement')
     with op.batch_alter_table('lrs_document', schema=None) as batch_op:
@@ -182,9 +165,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_hub_audit_log_tenant_at')
 
     op.drop_table('hub_audit_log')
-    with op.batch_alter_table('lrs_activity_definition', schema=None) as batch_op:
-        batch_op.drop_index('ix_lrs_activity_definition_lookup')
-
+    op.drop_table('lrs_statement_agent')
+    op.drop_table('lrs_statement_activity')
     op.drop_table('lrs_activity_definition')
     op.drop_table('hub_tenant')
     op.drop_table('hub_secret')
