@@ -119,7 +119,7 @@ class Authenticator:
         cached = self._cache.get(key)
         now = time.monotonic()
         if cached is None or now - cached[2] > self.ttl:
-            loaded = await self.db.read(lambda conn: _load(conn, key))
+            loaded = await self.db.read_point(lambda conn: _load(conn, key))
             if loaded is None:
                 self._cache.pop(key, None)
                 return None

@@ -138,7 +138,7 @@ async def put_statement(db: Database, principal: Principal, statement_id: str, s
 
 async def get_single(db: Database, principal: Principal, lookup: SingleLookup) -> store.StoredStatement:
     """A statement by id (voided ones only through voidedStatementId)."""
-    found = await db.read(lambda conn: store.get_statement(conn, principal.tenant_id, lookup.statement_id))
+    found = await db.read_point(lambda conn: store.get_statement(conn, principal.tenant_id, lookup.statement_id))
     what = "voided statement" if lookup.voided else "statement"
     if found is None or found.voided != lookup.voided:
         raise NotFound(f"no {what} {lookup.statement_id}", field="voidedStatementId" if lookup.voided else "statementId")
@@ -165,10 +165,10 @@ async def query_statements(db: Database, principal: Principal, query: FilteredQu
         consistent_us = clock.now_us()
         cursor = query.cursor or Cursor(None, store.latest_seq(conn, principal.tenant_id))
         limit = query.options.limit
-        rows = store.run_statement_query(conn, build_select(principal.tenant_id, query_filter, limit, cursor))
+        rows = store.run_statement_query(conn, *build_select(principal.tenant_id, query_filter, limit, cursor))
         if has_match_filters(query_filter) and store.has_targeting_statements(conn, principal.tenant_id):
             targeting = store.run_statement_query(
-                conn, build_targeting_select(principal.tenant_id, query_filter, limit, cursor))
+                conn, *build_targeting_select(principal.tenant_id, query_filter, limit, cursor))
             rows = _merge_in_order(rows, targeting, query_filter.ascending)
         next_cursor = None
         if len(rows) > limit:

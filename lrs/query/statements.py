@@ -10,7 +10,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 import orjson
-from sqlalchemy import Select, exists, false, select
+from functools import lru_cache
+
+from sqlalchemy import Select, bindparam, exists, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.errors import BadRequest
@@ -152,62 +154,27 @@ def _looks_like_iri(value: str) -> bool:
     return ":" in value and not any(c.isspace() for c in value)
 
 
-def build_select(tenant_id: int, query_filter: StatementFilter, limit: int, cursor: Cursor) -> Select[Any]:
-    """One SELECT driven by the most selective index; keyset on the stored order, never OFFSET."""
-    columns = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
-               statement.c.payload)
-    conditions: list[ColumnElement[bool]] = [statement.c.voided == false()]
-    if query_filter.agent_ifi is not None:
-        driver = statement_agent
-        query = select(*columns).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
-        conditions += [driver.c.tenant_id == tenant_id, driver.c.ifi == query_filter.agent_ifi]
-        if not query_filter.related_agents:
-            conditions.append(driver.c.usage == "direct")
-        if query_filter.activity is not None:
-            conditions.append(_activity_exists(tenant_id, query_filter))
-        order = driver.c.seq
-    elif query_filter.activity is not None:
-        driver = statement_activity
-        query = select(*columns).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
-        conditions += [driver.c.tenant_id == tenant_id, driver.c.activity_id == query_filter.activity]
-        if not query_filter.related_activities:
-            conditions.append(driver.c.usage == "direct")
-        order = driver.c.seq
-    else:
-        query = select(*columns)
-        conditions.append(statement.c.tenant_id == tenant_id)
-        order = statement.c.seq
-    if query_filter.verb is not None:
-        conditions.append(statement.c.verb_id == query_filter.verb)
-    if query_filter.registration is not None:
-        conditions.append(statement.c.registration == query_filter.registration)
-    conditions += _time_conditions(query_filter)
-    if query_filter.mine_ifi is not None:
-        conditions.append(exists().where(statement_agent.c.tenant_id == tenant_id,
-                                         statement_agent.c.seq == statement.c.seq,
-                                         statement_agent.c.ifi == query_filter.mine_ifi))
-    conditions.append(order <= cursor.bound_seq)
-    if cursor.after_seq is not None:
-        conditions.append(order > cursor.after_seq if query_filter.ascending else order < cursor.after_seq)
-    return (query.where(*conditions)
-            .order_by(order.asc() if query_filter.ascending else order.desc())
-            .limit(limit + 1))
+def build_select(tenant_id: int, query_filter: StatementFilter, limit: int, cursor: Cursor
+                 ) -> tuple[Select[Any], dict[str, Any]]:
+    """One SELECT driven by the most selective index; keyset on the stored order, never OFFSET.
+
+    Returns the statement and its parameters. Statements are cached per filter shape, so
+    SQLAlchemy compiles each shape once and only the values change between requests.
+    """
+    shape = _shape(query_filter, cursor)
+    return _select_for_shape(shape), _params(tenant_id, query_filter, limit, cursor)
 
 
-def _activity_exists(tenant_id: int, query_filter: StatementFilter, target: Any = statement) -> ColumnElement[bool]:
-    conditions = [statement_activity.c.tenant_id == tenant_id, statement_activity.c.seq == target.c.seq,
-                  statement_activity.c.activity_id == query_filter.activity]
-    if not query_filter.related_activities:
-        conditions.append(statement_activity.c.usage == "direct")
-    return exists().where(*conditions)
+def build_targeting_select(tenant_id: int, query_filter: StatementFilter, limit: int, cursor: Cursor
+                           ) -> tuple[Select[Any], dict[str, Any]]:
+    """Statements that match because the statement they target (recursively) matches.
 
-
-def _agent_exists(tenant_id: int, query_filter: StatementFilter, target: Any) -> ColumnElement[bool]:
-    conditions = [statement_agent.c.tenant_id == tenant_id, statement_agent.c.seq == target.c.seq,
-                  statement_agent.c.ifi == query_filter.agent_ifi]
-    if not query_filter.related_agents:
-        conditions.append(statement_agent.c.usage == "direct")
-    return exists().where(*conditions)
+    Communication §2.1.3, Filter Conditions for StatementRefs: for agent, verb, activity and
+    registration, a statement whose object is a StatementRef meets the condition when its target
+    does (voided targets included); since/until/limit and the cursor apply to the targeting one.
+    """
+    shape = _shape(query_filter, cursor)
+    return _targeting_select_for_shape(shape), _params(tenant_id, query_filter, limit, cursor)
 
 
 def has_match_filters(query_filter: StatementFilter) -> bool:
@@ -216,59 +183,137 @@ def has_match_filters(query_filter: StatementFilter) -> bool:
                                        query_filter.registration))
 
 
-def build_targeting_select(tenant_id: int, query_filter: StatementFilter, limit: int, cursor: Cursor) -> Select[Any]:
-    """Statements that match because the statement they target (recursively) matches.
+@dataclass(frozen=True)
+class _Shape:
+    agent: bool
+    related_agents: bool
+    activity: bool
+    related_activities: bool
+    verb: bool
+    registration: bool
+    since: bool
+    until: bool
+    mine: bool
+    ascending: bool
+    after: bool
 
-    Communication §2.1.3, Filter Conditions for StatementRefs: for agent, verb, activity and
-    registration, a statement whose object is a StatementRef meets the condition when its target
-    does (voided targets included); since/until/limit and the cursor apply to the targeting one.
-    """
+
+def _shape(f: StatementFilter, cursor: Cursor) -> _Shape:
+    return _Shape(f.agent_ifi is not None, f.related_agents, f.activity is not None, f.related_activities,
+                  f.verb is not None, f.registration is not None, f.since_us is not None, f.until_us is not None,
+                  f.mine_ifi is not None, f.ascending, cursor.after_seq is not None)
+
+
+def _params(tenant_id: int, f: StatementFilter, limit: int, cursor: Cursor) -> dict[str, Any]:
+    return {"tenant_id": tenant_id, "agent_ifi": f.agent_ifi, "activity": f.activity, "verb": f.verb,
+            "registration": f.registration, "since_us": f.since_us, "until_us": f.until_us,
+            "mine_ifi": f.mine_ifi, "bound_seq": cursor.bound_seq, "after_seq": cursor.after_seq,
+            "row_limit": limit + 1}
+
+
+_COLUMNS = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
+            statement.c.payload)
+
+
+@lru_cache(maxsize=512)
+def _select_for_shape(shape: _Shape) -> Select[Any]:
+    tenant = bindparam("tenant_id")
+    conditions: list[ColumnElement[bool]] = [statement.c.voided == false()]
+    if shape.agent:
+        driver = statement_agent
+        query = select(*_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
+        conditions += [driver.c.tenant_id == tenant, driver.c.ifi == bindparam("agent_ifi")]
+        if not shape.related_agents:
+            conditions.append(driver.c.usage == "direct")
+        if shape.activity:
+            conditions.append(_activity_exists(shape, statement))
+        order = driver.c.seq
+    elif shape.activity:
+        driver = statement_activity
+        query = select(*_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
+        conditions += [driver.c.tenant_id == tenant, driver.c.activity_id == bindparam("activity")]
+        if not shape.related_activities:
+            conditions.append(driver.c.usage == "direct")
+        order = driver.c.seq
+    else:
+        query = select(*_COLUMNS)
+        conditions.append(statement.c.tenant_id == tenant)
+        order = statement.c.seq
+    if shape.verb:
+        conditions.append(statement.c.verb_id == bindparam("verb"))
+    if shape.registration:
+        conditions.append(statement.c.registration == bindparam("registration"))
+    conditions += _common_conditions(shape, order)
+    return (query.where(*conditions)
+            .order_by(order.asc() if shape.ascending else order.desc())
+            .limit(bindparam("row_limit")))
+
+
+@lru_cache(maxsize=128)
+def _targeting_select_for_shape(shape: _Shape) -> Select[Any]:
+    tenant = bindparam("tenant_id")
     target = statement.alias("target")
-    base_conditions: list[ColumnElement[bool]] = [target.c.tenant_id == tenant_id]
-    if query_filter.agent_ifi is not None:
-        base_conditions.append(_agent_exists(tenant_id, query_filter, target))
-    if query_filter.activity is not None:
-        base_conditions.append(_activity_exists(tenant_id, query_filter, target))
-    if query_filter.verb is not None:
-        base_conditions.append(target.c.verb_id == query_filter.verb)
-    if query_filter.registration is not None:
-        base_conditions.append(target.c.registration == query_filter.registration)
+    base_conditions: list[ColumnElement[bool]] = [target.c.tenant_id == tenant]
+    if shape.agent:
+        base_conditions.append(_agent_exists(shape, target))
+    if shape.activity:
+        base_conditions.append(_activity_exists(shape, target))
+    if shape.verb:
+        base_conditions.append(target.c.verb_id == bindparam("verb"))
+    if shape.registration:
+        base_conditions.append(target.c.registration == bindparam("registration"))
     referrer = statement.alias("referrer")
-    targeted_ids = select(referrer.c.object_key).where(referrer.c.tenant_id == tenant_id,
-                                                       referrer.c.object_type == STATEMENT_REF)
+    targeted_ids = select(referrer.c.object_key).where(referrer.c.tenant_id == tenant,
+                                                       referrer.c.object_type == STATEMENT_REF,
+                                                       referrer.c.object_key > "")
     matched = (select(target.c.statement_id.label("statement_id"))
                .where(*base_conditions, target.c.statement_id.in_(targeted_ids))
                .cte("matched", recursive=True))
     chained = statement.alias("chained")
     matched = matched.union(select(chained.c.statement_id).where(
-        chained.c.tenant_id == tenant_id, chained.c.object_type == STATEMENT_REF,
+        chained.c.tenant_id == tenant, chained.c.object_type == STATEMENT_REF,
         chained.c.object_key == matched.c.statement_id))
     order = statement.c.seq
     conditions: list[ColumnElement[bool]] = [
-        statement.c.tenant_id == tenant_id, statement.c.object_type == STATEMENT_REF,
-        statement.c.voided == false(), statement.c.object_key.in_(select(matched.c.statement_id)),
-        order <= cursor.bound_seq]
-    conditions += _time_conditions(query_filter)
-    if query_filter.mine_ifi is not None:
-        conditions.append(exists().where(statement_agent.c.tenant_id == tenant_id,
+        statement.c.tenant_id == tenant, statement.c.object_type == STATEMENT_REF,
+        statement.c.voided == false(), statement.c.object_key.in_(select(matched.c.statement_id))]
+    conditions += _common_conditions(shape, order)
+    return (select(*_COLUMNS).where(*conditions)
+            .order_by(order.asc() if shape.ascending else order.desc())
+            .limit(bindparam("row_limit")))
+
+
+def _common_conditions(shape: _Shape, order: Any) -> list[ColumnElement[bool]]:
+    """Time, authority ('read/mine') and keyset conditions, applied to the statement returned."""
+    conditions: list[ColumnElement[bool]] = [order <= bindparam("bound_seq")]
+    if shape.since:
+        conditions.append(statement.c.stored_us > bindparam("since_us"))
+    if shape.until:
+        conditions.append(statement.c.stored_us <= bindparam("until_us"))
+    if shape.mine:
+        conditions.append(exists().where(statement_agent.c.tenant_id == bindparam("tenant_id"),
                                          statement_agent.c.seq == statement.c.seq,
-                                         statement_agent.c.ifi == query_filter.mine_ifi))
-    if cursor.after_seq is not None:
-        conditions.append(order > cursor.after_seq if query_filter.ascending else order < cursor.after_seq)
-    return (select(statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
-                   statement.c.payload)
-            .where(*conditions)
-            .order_by(order.asc() if query_filter.ascending else order.desc())
-            .limit(limit + 1))
-
-
-def _time_conditions(query_filter: StatementFilter) -> list[ColumnElement[bool]]:
-    conditions = []
-    if query_filter.since_us is not None:
-        conditions.append(statement.c.stored_us > query_filter.since_us)
-    if query_filter.until_us is not None:
-        conditions.append(statement.c.stored_us <= query_filter.until_us)
+                                         statement_agent.c.ifi == bindparam("mine_ifi")))
+    if shape.after:
+        after = bindparam("after_seq")
+        conditions.append(order > after if shape.ascending else order < after)
     return conditions
+
+
+def _activity_exists(shape: _Shape, target: Any) -> ColumnElement[bool]:
+    conditions = [statement_activity.c.tenant_id == bindparam("tenant_id"), statement_activity.c.seq == target.c.seq,
+                  statement_activity.c.activity_id == bindparam("activity")]
+    if not shape.related_activities:
+        conditions.append(statement_activity.c.usage == "direct")
+    return exists().where(*conditions)
+
+
+def _agent_exists(shape: _Shape, target: Any) -> ColumnElement[bool]:
+    conditions = [statement_agent.c.tenant_id == bindparam("tenant_id"), statement_agent.c.seq == target.c.seq,
+                  statement_agent.c.ifi == bindparam("agent_ifi")]
+    if not shape.related_agents:
+        conditions.append(statement_agent.c.usage == "direct")
+    return exists().where(*conditions)
 
 
 # --- `more` tokens: the whole query state, signed so a client cannot forge another tenant's cursor ---

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import orjson
-from sqlalchemy import Select, and_, select, update
+from sqlalchemy import Select, and_, bindparam, select, update
 from sqlalchemy import Connection
 
 from lrs.model.shaping import IndexEntries
@@ -16,6 +16,24 @@ from lrs.store.tables import STATEMENT_REF, activity_definition, attachment, sta
 
 STATEMENT_COLUMNS = ("seq", "tenant_id", "statement_id", "stored_us", "verb_id", "object_type", "object_key",
                      "actor_ifi", "registration", "voided", "voids", "payload")
+
+
+# Hot statements are built once: SQLAlchemy then memoizes their cache keys, which otherwise cost
+# more per request than the SQLite lookup itself.
+_STORED_COLUMNS = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
+                   statement.c.payload)
+_GET_STATEMENT = select(*_STORED_COLUMNS).where(statement.c.tenant_id == bindparam("tenant_id"),
+                                                statement.c.statement_id == bindparam("statement_id"))
+_FIND_EXISTING = select(statement.c.statement_id, statement.c.payload).where(
+    statement.c.tenant_id == bindparam("tenant_id"), statement.c.statement_id.in_(bindparam("ids", expanding=True)))
+_FIND_VOIDING = select(statement.c.voids).where(
+    statement.c.tenant_id == bindparam("tenant_id"), statement.c.voids.in_(bindparam("ids", expanding=True)))
+# The range on object_key steers SQLite to the small partial index instead of a tenant scan.
+_HAS_TARGETING = select(statement.c.object_key).where(
+    statement.c.tenant_id == bindparam("tenant_id"), statement.c.object_type == STATEMENT_REF,
+    statement.c.object_key > "").limit(1)
+_LATEST_SEQ = select(statement.c.seq).where(statement.c.tenant_id == bindparam("tenant_id")).order_by(
+    statement.c.seq.desc()).limit(1)
 
 
 @dataclass(frozen=True)
@@ -45,8 +63,7 @@ def find_existing(conn: Connection, tenant_id: int, statement_ids: Sequence[str]
     """Stored statements among `statement_ids`, id -> statement."""
     if not statement_ids:
         return {}
-    rows = conn.execute(select(statement.c.statement_id, statement.c.payload).where(
-        statement.c.tenant_id == tenant_id, statement.c.statement_id.in_(statement_ids)))
+    rows = conn.execute(_FIND_EXISTING, {"tenant_id": tenant_id, "ids": list(statement_ids)})
     return {r.statement_id: orjson.loads(r.payload) for r in rows}
 
 
@@ -54,8 +71,7 @@ def find_voiding_targets(conn: Connection, tenant_id: int, statement_ids: Sequen
     """Which of `statement_ids` an already stored voiding statement targets (it arrived first)."""
     if not statement_ids:
         return set()
-    rows = conn.execute(select(statement.c.voids).where(
-        statement.c.tenant_id == tenant_id, statement.c.voids.in_(statement_ids)))
+    rows = conn.execute(_FIND_VOIDING, {"tenant_id": tenant_id, "ids": list(statement_ids)})
     return {r.voids for r in rows}
 
 
@@ -111,28 +127,22 @@ def load_attachments(conn: Connection, tenant_id: int, sha2s: Iterable[str]
 
 
 def get_statement(conn: Connection, tenant_id: int, statement_id: str) -> StoredStatement | None:
-    row = (conn.execute(select(statement.c.seq, statement.c.statement_id, statement.c.stored_us,
-                                     statement.c.voided, statement.c.payload).where(
-        statement.c.tenant_id == tenant_id, statement.c.statement_id == statement_id))).first()
+    row = conn.execute(_GET_STATEMENT, {"tenant_id": tenant_id, "statement_id": statement_id}).first()
     return StoredStatement(row.seq, row.statement_id, row.stored_us, row.voided, row.payload) if row else None
 
 
-def run_statement_query(conn: Connection, query: Select[Any]) -> list[StoredStatement]:
-    rows = conn.execute(query)
+def run_statement_query(conn: Connection, query: Select[Any], params: dict[str, Any]) -> list[StoredStatement]:
+    rows = conn.execute(query, params)
     return [StoredStatement(r.seq, r.statement_id, r.stored_us, r.voided, r.payload) for r in rows]
 
 
 def has_targeting_statements(conn: Connection, tenant_id: int) -> bool:
     """Whether any statement of the tenant has a StatementRef object (voiding ones included)."""
-    row = (conn.execute(select(statement.c.seq).where(
-        statement.c.tenant_id == tenant_id, statement.c.object_type == STATEMENT_REF).limit(1))).first()
-    return row is not None
+    return conn.execute(_HAS_TARGETING, {"tenant_id": tenant_id}).first() is not None
 
 
 def latest_seq(conn: Connection, tenant_id: int) -> int:
-    value = (conn.execute(select(statement.c.seq).where(statement.c.tenant_id == tenant_id)
-                                .order_by(statement.c.seq.desc()).limit(1))).scalar()
-    return value or 0
+    return conn.execute(_LATEST_SEQ, {"tenant_id": tenant_id}).scalar() or 0
 
 
 def activity_definitions(conn: Connection, tenant_id: int, activity_id: str, limit: int = 1000

@@ -1,0 +1,71 @@
+"""Database rules: isolated concurrent transactions (group commit on SQLite), query time-outs, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import OperationalError
+
+from hub.db import RETRY_BUDGET, Database
+from hub.errors import Conflict, QueryTimeout, ServiceUnavailable
+from hub.tables import installation_secret
+
+
+async def test_concurrent_transactions_commit_or_fail_independently(database: Database) -> None:
+    prefix = uuid.uuid4().hex[:8]
+
+    def write(index: int):  # type: ignore[no-untyped-def]
+        def run(conn: Connection) -> int:
+            conn.execute(installation_secret.insert().values(name=f"{prefix}-{index}", value="v"))
+            if index % 3 == 0:
+                raise Conflict(f"transaction {index} refuses")
+            return index
+        return run
+
+    results = await asyncio.gather(*(database.transaction(write(i)) for i in range(30)), return_exceptions=True)
+    for index, result in enumerate(results):
+        if index % 3 == 0:
+            assert isinstance(result, Conflict) and str(index) in result.message
+        else:
+            assert result == index
+    stored = await database.read(lambda conn: conn.execute(
+        select(installation_secret.c.name).where(installation_secret.c.name.like(f"{prefix}-%"))).scalars().all())
+    assert sorted(int(name.split("-")[1]) for name in stored) == [i for i in range(30) if i % 3]
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(database: Database) -> None:
+    name = uuid.uuid4().hex
+
+    def run(conn: Connection) -> None:
+        conn.execute(installation_secret.insert().values(name=name, value="half"))
+        raise RuntimeError("boom after the first write")
+
+    with pytest.raises(RuntimeError):
+        await database.transaction(run)
+    found = await database.read(lambda conn: conn.execute(
+        select(installation_secret).where(installation_secret.c.name == name)).first())
+    assert found is None
+
+
+async def test_slow_read_is_stopped_at_the_time_limit(database: Database) -> None:
+    endless = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
+               "SELECT count(*) FROM n")
+    with pytest.raises(QueryTimeout):
+        await database.read(lambda conn: conn.execute(text(endless)).scalar(), timeout=0.3)
+    assert await database.read(lambda conn: conn.execute(text("SELECT 1")).scalar()) == 1
+
+
+async def test_busy_database_is_retried_then_reported_as_503(database: Database) -> None:
+    attempts = 0
+
+    def run(conn: Connection) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    with pytest.raises(ServiceUnavailable):
+        await database.transaction(run)
+    assert attempts == RETRY_BUDGET
