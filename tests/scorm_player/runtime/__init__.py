@@ -1,0 +1,1 @@
+"""Tests for the SCORM runtime data model."""
