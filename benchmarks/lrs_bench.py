@@ -10,6 +10,10 @@ It starts `learnhub serve` on a fresh database, then measures in one run:
   - filtered queries (agent, verb, activity, registration, since, agent+verb; limit 50; following
     `more`) over the full store: rate and p99.
 
+The single-POST, GET-by-id and filtered-query phases are driven by `wrk` (Debian package `wrk`)
+when it is installed: a Python client on the same 2-core machine costs about as much CPU per
+request as the server and would measure itself. Without wrk they fall back to an aiohttp client.
+
 Usage:
   python benchmarks/lrs_bench.py [--db sqlite:///path | postgresql://…] [--statements 1000000]
 """
@@ -18,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import shutil
 import base64
 import json
 import os
@@ -272,13 +278,62 @@ async def bench_filtered(load: Load, queries: list[str], concurrency: int) -> tu
     return pages / elapsed, percentile(latencies, 0.99), pages
 
 
+# --- wrk-driven phases ---
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk_script(method: str, paths: list[str], bodies: list[bytes] | None = None, follow_more: bool = False) -> str:
+    """A wrk Lua script cycling through paths (and bodies); optionally following `more` links."""
+    lines = ["local paths = {" + ",".join(lua_string(p) for p in paths) + "}"]
+    lines.append("local bodies = {" + ",".join(lua_string(b.decode()) for b in bodies or []) + "}")
+    lines.append("local i = 0\nlocal pending = nil")
+    lines.append('wrk.headers["Content-Type"] = "application/json"')
+    lines.append('''request = function()
+  if pending then local p = pending; pending = nil; return wrk.format("GET", p) end
+  i = i + 1
+  local body = nil
+  if #bodies > 0 then body = bodies[(i % #bodies) + 1] end
+  return wrk.format("METHOD", paths[(i % #paths) + 1], nil, body)
+end'''.replace("METHOD", method))
+    if follow_more:
+        lines.append('''response = function(status, headers, body)
+  if status ~= 200 then error("status " .. status .. ": " .. body) end
+  local more = string.match(body, '"more":"([^"]+)"')
+  if more then pending = more end
+end''')
+    else:
+        lines.append('''response = function(status, headers, body)
+  if status >= 300 then error("status " .. status .. ": " .. body) end
+end''')
+    return "\n".join(lines) + "\n"
+
+
+def run_wrk(base: str, auth: str, script: str, seconds: int, connections: int = 8) -> tuple[float, float]:
+    """Requests/s and p99 latency (s) from a wrk run; raises if any request failed."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    result = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name,
+                             "-H", f"Authorization: {auth}", "-H", "X-Experience-API-Version: 1.0.3",
+                             base + "/xapi/statements"], capture_output=True, text=True, check=True)
+    os.unlink(handle.name)
+    out = result.stdout
+    if "Non-2xx" in out or "error" in result.stderr.lower():
+        raise RuntimeError(f"wrk saw failed requests:\n{out}\n{result.stderr}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return rate, float(value) / {"us": 1e6, "ms": 1e3, "s": 1}[unit]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
     parser.add_argument("--statements", type=int, default=1_000_000, help="statements to ingest (default 1,000,000)")
     parser.add_argument("--slice", type=int, default=100_000, help="ingest slice reported separately")
     parser.add_argument("--raw-sample", type=int, default=100_000, help="statements for the raw-limit measurement")
-    parser.add_argument("--requests", type=int, default=3_000, help="requests per read/single-write phase")
+    parser.add_argument("--requests", type=int, default=3_000, help="requests per phase (Python client)")
+    parser.add_argument("--seconds", type=int, default=15, help="seconds per wrk phase")
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="learnhub-bench-")
@@ -316,18 +371,33 @@ async def main() -> None:
             first, last = rates[0], rates[-1]
             overall = statistics.mean(rates)
             since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 30))
-            single_rate, single_p99 = await bench_single_posts(load, corpus, args.requests, 8)
-            get_rate, get_p99 = await bench_get_by_id(load, ids, args.requests, 8)
-            queries = filtered_queries(corpus, args.requests // 2, since)
-            filtered_rate, filtered_p99, pages = await bench_filtered(load, queries, 8)
+            queries = filtered_queries(corpus, max(600, args.requests // 2), since)
+            if shutil.which("wrk"):
+                auth = load.headers["Authorization"]
+                bodies = [orjson.dumps({k: v for k, v in corpus.statement().items() if k != "id"})
+                          for _ in range(200)]
+                single_rate, single_p99 = run_wrk(base, auth, wrk_script(
+                    "POST", ["/xapi/statements"], bodies), args.seconds)
+                rng = random.Random(3)
+                get_paths = [f"/xapi/statements?statementId={rng.choice(ids)}" for _ in range(2000)]
+                get_rate, get_p99 = run_wrk(base, auth, wrk_script("GET", get_paths), args.seconds)
+                filtered_rate, filtered_p99 = run_wrk(base, auth, wrk_script("GET", queries, follow_more=True),
+                                                      args.seconds)
+                pages, client = -1, "wrk, 8 connections"
+            else:
+                single_rate, single_p99 = await bench_single_posts(load, corpus, args.requests, 8)
+                get_rate, get_p99 = await bench_get_by_id(load, ids, args.requests, 8)
+                filtered_rate, filtered_p99, pages = await bench_filtered(load, queries, 8)
+                client = "aiohttp client, 8 concurrent"
         print()
         print(f"batch ingest (100/POST, 4 concurrent): mean {overall:,.0f} statements/s; first slice "
               f"{first:,.0f}, last slice {last:,.0f} ({(last - first) / first:+.1%} from empty to "
               f"{args.statements:,}); {overall / raw:.2f} of the raw {dialect} limit")
-        print(f"single-statement POST (8 concurrent): {single_rate:,.0f}/s, p99 {single_p99 * 1000:.1f} ms")
-        print(f"GET by statementId (8 concurrent): {get_rate:,.0f}/s, p99 {get_p99 * 1000:.1f} ms")
-        print(f"filtered queries + first `more` page (limit 50, 8 concurrent, {pages:,} requests over "
-              f"{args.statements:,}+ statements): {filtered_rate:,.0f}/s, p99 {filtered_p99 * 1000:.1f} ms")
+        print(f"single-statement POST ({client}): {single_rate:,.0f}/s, p99 {single_p99 * 1000:.1f} ms")
+        print(f"GET by statementId ({client}): {get_rate:,.0f}/s, p99 {get_p99 * 1000:.1f} ms")
+        print(f"filtered queries (agent, verb, activity, registration, since, agent+verb; limit 50; following "
+              f"`more`; {client}) over {args.statements:,}+ statements: {filtered_rate:,.0f}/s, "
+              f"p99 {filtered_p99 * 1000:.1f} ms")
     finally:
         server.terminate()
         server.wait(timeout=30)
