@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
-import shutil
 import base64
 import json
 import os
 import random
+import re
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -85,7 +85,7 @@ class Corpus:
                     "category": [{"objectType": "Activity", "id": "https://w3id.org/xapi/scorm"}]},
                 "extensions": {"https://bench.example.com/ext/session": str(uuid.UUID(int=rng.getrandbits(128)))},
             },
-            "timestamp": "2026-11-01T09:%02d:%02d.000Z" % (rng.randint(0, 59), rng.randint(0, 59)),
+            "timestamp": f"2026-11-01T09:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}.000Z",
         }
 
 
@@ -157,7 +157,7 @@ class Load:
         self.headers = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
         self.session: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> "Load":
+    async def __aenter__(self) -> Load:
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64))
         return self
 
@@ -209,7 +209,7 @@ async def bench_ingest(load: Load, corpus: Corpus, total: int, slice_size: int, 
             ids.append(batch[0]["id"])
             batches.append(orjson.dumps(batch))
         started = time.perf_counter()
-        await run_concurrently(len(batches), 4, lambda i: load.post(batches[i]))
+        await run_concurrently(len(batches), 4, lambda i, batches=batches: load.post(batches[i]))
         rate = size / (time.perf_counter() - started)
         rates.append(rate)
         done += size

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert, select
 
 from hub import clock
 from hub.tables import audit_log

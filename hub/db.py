@@ -114,7 +114,7 @@ class Database:
                 async with self.engine.connect() as conn:
                     return await asyncio.wait_for(conn.run_sync(fn), limit)
             return self._read_inline(fn, limit)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
         except DBAPIError as exc:
             if _is_timeout(exc):
@@ -180,7 +180,7 @@ class Database:
         while self._pending:
             group = self._pending[:GROUP_COMMIT_LIMIT]
             del self._pending[:GROUP_COMMIT_LIMIT]
-            for (_, future), outcome in zip(group, self._run_group([fn for fn, _ in group])):
+            for (_, future), outcome in zip(group, self._run_group([fn for fn, _ in group]), strict=True):
                 _settle(future, outcome)
 
     def _checkpoint_loop(self) -> None:

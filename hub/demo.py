@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.db import Database
@@ -17,7 +17,7 @@ from hub.errors import Conflict
 from hub.tenants import Tenant, ensure_tenant
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2d1e-6a53-4f0e-9a51-3c0d6f7b9e10")
-DEMO_NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+DEMO_NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -246,9 +246,8 @@ class _StatementBuilder:
 
 async def load_demo(db: Database) -> int:
     """Create both demo tenants, their documented credentials and statements; print the credentials."""
-    from lrs.ops.credentials import create_credential
+    from lrs.ops.credentials import Principal, authority_for, create_credential
     from lrs.ops.statements import store_statements
-    from lrs.ops.credentials import Principal, authority_for
     from lrs.scopes import ALL, permissions
 
     for demo in DEMO_TENANTS:

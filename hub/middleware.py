@@ -10,7 +10,7 @@ import orjson
 from aiohttp import web
 from prometheus_client import Counter, Histogram
 
-from hub.errors import HubError, MethodNotAllowed, NotFound, PayloadTooLarge, UnsupportedMediaType, BadRequest
+from hub.errors import BadRequest, HubError, MethodNotAllowed, NotFound, PayloadTooLarge, UnsupportedMediaType
 
 log = logging.getLogger("learnhub.http")
 

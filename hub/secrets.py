@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from hub.db import Database
 from hub.tables import installation_secret

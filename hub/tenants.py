@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert, select
 
 from hub import audit, clock
 from hub.db import Database

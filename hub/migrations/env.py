@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from hub.db import async_url, metadata
 import hub.tables  # noqa: F401  (registers tables on metadata)
 import lrs.store.tables  # noqa: F401
+from hub.db import async_url, metadata
 
 config = context.config
 

@@ -8,8 +8,8 @@ from hub import clock
 from hub.errors import BadRequest, HubError, Unauthorized
 from hub.middleware import Handler, error_response, from_http_exception
 from lrs.api import request as xrequest
-from lrs.model.versions import V1, V2, negotiate
 from lrs.api.keys import AUTHENTICATOR
+from lrs.model.versions import V1, V2, negotiate
 from lrs.ops.credentials import Principal
 
 CORS_HEADERS = {

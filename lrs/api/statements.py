@@ -15,8 +15,7 @@ from lrs.api.bodies import statements_body
 from lrs.api.request import XAPIRequest, xapi_request
 from lrs.model.shaping import accept_languages, canonical_format, ids_format
 from lrs.ops import statements as ops
-from lrs.query.statements import (UUID_PATTERN, FilteredQuery, SingleLookup, decode_more, encode_more,
-                                  parse_params)
+from lrs.query.statements import UUID_PATTERN, FilteredQuery, SingleLookup, decode_more, encode_more, parse_params
 from lrs.store.statements import StoredStatement
 
 

@@ -9,8 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select, update
 
 from hub import audit, clock
 from hub.db import Database

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from hub import clock
 from hub.db import Database
@@ -18,8 +18,14 @@ from lrs.model.signatures import SIGNATURE_USAGE, verify_signature
 from lrs.model.validation import validate_statements
 from lrs.model.versions import is_v2
 from lrs.ops.credentials import Principal
-from lrs.query.statements import (Cursor, FilteredQuery, SingleLookup, build_select, build_targeting_select,
-                                  has_match_filters)
+from lrs.query.statements import (
+    Cursor,
+    FilteredQuery,
+    SingleLookup,
+    build_select,
+    build_targeting_select,
+    has_match_filters,
+)
 from lrs.store import statements as store
 
 ATTACHMENT_CONTENT = dict[str, tuple[str, bytes]]  # sha2 -> (content type, bytes)
@@ -54,14 +60,14 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
         payload = fill_lrs_properties(raw, stored=stored_iso, authority=principal.authority, version=default_version)
         normalize_context_activities(payload)
         prepared.append(store.NewStatement(payload, index_entries(payload), stored_us))
-    supplied_ids = [p.entries.statement_id for p, raw in zip(prepared, statements) if "id" in raw]
+    supplied_ids = [p.entries.statement_id for p, raw in zip(prepared, statements, strict=True) if "id" in raw]
     supplied = set(supplied_ids)
     parts = [(sha2, content_type, content) for sha2, (content_type, content) in attachments.items()]
 
     def run(conn: Connection) -> list[str]:
         existing = store.find_existing(conn, principal.tenant_id, supplied_ids)
         fresh = []
-        for raw, new in zip(statements, prepared):
+        for raw, new in zip(statements, prepared, strict=True):
             found = existing.get(new.entries.statement_id)
             if found is None:
                 fresh.append(new)
@@ -77,7 +83,8 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
                 fresh = [_restamp(new, now_us, iso) for new in fresh]
             # A voiding statement may arrive before its target (Data §2.3.2).
             voided_early = store.find_voiding_targets(
-                conn, principal.tenant_id, [n.entries.statement_id for n in fresh if n.entries.statement_id in supplied])
+                conn, principal.tenant_id,
+                [n.entries.statement_id for n in fresh if n.entries.statement_id in supplied])
             store.insert_statements(conn, principal.tenant_id, fresh, voided_early)
             store.void_statements(conn, principal.tenant_id,
                                         [n.entries.voids for n in fresh if n.entries.voids])
@@ -141,7 +148,8 @@ async def get_single(db: Database, principal: Principal, lookup: SingleLookup) -
     found = await db.read_point(lambda conn: store.get_statement(conn, principal.tenant_id, lookup.statement_id))
     what = "voided statement" if lookup.voided else "statement"
     if found is None or found.voided != lookup.voided:
-        raise NotFound(f"no {what} {lookup.statement_id}", field="voidedStatementId" if lookup.voided else "statementId")
+        field = "voidedStatementId" if lookup.voided else "statementId"
+        raise NotFound(f"no {what} {lookup.statement_id}", field=field)
     if _restricted_to_own(principal) and not _is_own(principal, found.payload):
         raise NotFound(f"no {what} {lookup.statement_id}")
     return found

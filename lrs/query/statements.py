@@ -7,11 +7,10 @@ import hashlib
 import hmac
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Mapping
 
 import orjson
-from functools import lru_cache
-
 from sqlalchemy import Select, bindparam, exists, false, select
 from sqlalchemy.sql.elements import ColumnElement
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import Table, text
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy import Connection
 from sqlalchemy.sql import Insert
 
 # Advisory-lock namespace for statement inserts (PostgreSQL two-int form: namespace, tenant).

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
 
 from lrs.store.dialect import insert_ignoring_duplicates
 from lrs.store.tables import document

@@ -6,13 +6,18 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import orjson
-from sqlalchemy import Select, and_, bindparam, select, update
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Select, and_, bindparam, select, update
 
 from lrs.model.shaping import IndexEntries
 from lrs.store.dialect import allocate_statement_seqs, bulk_insert, insert_ignoring_duplicates
-from lrs.store.tables import STATEMENT_REF, activity_definition, attachment, statement, statement_activity, statement_agent
-
+from lrs.store.tables import (
+    STATEMENT_REF,
+    activity_definition,
+    attachment,
+    statement,
+    statement_activity,
+    statement_agent,
+)
 
 STATEMENT_COLUMNS = ("seq", "tenant_id", "statement_id", "stored_us", "verb_id", "object_type", "object_key",
                      "actor_ifi", "registration", "voided", "voids", "payload")
@@ -83,7 +88,7 @@ def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[New
     agent_rows: list[tuple[Any, ...]] = []
     activity_rows: list[tuple[Any, ...]] = []
     definition_rows: list[tuple[Any, ...]] = []
-    for seq, new in zip(seqs, statements):
+    for seq, new in zip(seqs, statements, strict=True):
         e = new.entries
         voided = e.statement_id in voided_on_arrival and e.voids is None
         statement_rows.append((seq, tenant_id, e.statement_id, new.stored_us, e.verb_id, e.object_type, e.object_key,

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Table, Text, UniqueConstraint, literal_column, text)
+from sqlalchemy import (
+                        BigInteger,
+                        Boolean,
+                        Column,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        LargeBinary,
+                        String,
+                        Table,
+                        Text,
+                        UniqueConstraint,
+                        literal_column,
+                        text,
+)
 
 from hub.db import metadata
 

@@ -28,6 +28,7 @@ __all__ = [
     "LangString",
     "LaunchMethod",
     "MoveOn",
+    "is_absolute_iri",
     "parse_course_structure",
 ]
 

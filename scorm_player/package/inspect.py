@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
@@ -27,7 +27,7 @@ __all__ = ["PackageReport", "inspect_package"]
 
 SCORM_MANIFEST = "imsmanifest.xml"
 CMI5_COURSE_STRUCTURE = "cmi5.xml"
-# AICC course structure files (AICC CMI001 AGR-010): .crs course, .au units, .des descriptors, .cst structure.
+# AICC course structure files (AICC CMI001): .crs course, .au units, .des descriptors, .cst structure.
 _AICC_SUFFIXES = frozenset({".crs", ".au", ".des", ".cst"})
 # Folders and files archivers add on their own; they do not count when looking for a single top-level folder.
 _ARCHIVER_NOISE = frozenset({"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -114,7 +114,7 @@ def _inspect_standalone_xml(path: Path, content_hash: str, limits: ArchiveLimits
 @dataclass(frozen=True)
 class _Descriptor:
     entry: ArchiveEntry
-    standard: Standard  # SCORM_12 stands for "some SCORM manifest" until the manifest is read
+    is_cmi5: bool  # cmi5.xml; otherwise an imsmanifest.xml, whose SCORM version only the manifest tells
     base: str
     warnings: tuple[PackageWarning, ...] = ()
 
@@ -136,15 +136,15 @@ def _locate_descriptor(listing: ArchiveListing) -> _Descriptor:
         warnings = () if manifest is None else (PackageWarning(
             name, None, "package.two_descriptors",
             "the zip has both cmi5.xml and imsmanifest.xml; it is imported as cmi5"),)
-        return _Descriptor(course_structure, Standard.CMI5, "", warnings)
+        return _Descriptor(course_structure, True, "", warnings)
     if manifest is not None:
-        return _Descriptor(manifest, Standard.SCORM_12, "")
+        return _Descriptor(manifest, False, "")
     folder = _top_level_folder(listing)
     if folder is not None:
         nested_manifest = listing.entry(f"{folder}/{SCORM_MANIFEST}")
         if nested_manifest is not None:
             # Spec §2.1: lenient like Open edX, but say so (Moodle rejects this as badimsmanifestlocation).
-            return _Descriptor(nested_manifest, Standard.SCORM_12, f"{folder}/", (PackageWarning(
+            return _Descriptor(nested_manifest, False, f"{folder}/", (PackageWarning(
                 name, None, "package.manifest_in_subfolder",
                 f"imsmanifest.xml is inside the folder {folder!r} instead of at the zip root; using it anyway"),))
     _reject_unsupported_formats(listing)
@@ -176,16 +176,17 @@ def _inspect_zip(path: Path, content_hash: str, limits: ArchiveLimits) -> Packag
     listing = scan_archive(path, limits=limits)
     descriptor = _locate_descriptor(listing)
     data = read_archive_member(path, descriptor.entry, max_bytes=limits.max_descriptor_bytes)
-    warnings = list(listing.warnings) + list(descriptor.warnings)
-    common = dict(source_name=path.name, content_hash=content_hash, descriptor_path=descriptor.entry.name,
-                  content_base=descriptor.base, is_zip=True, file_count=len(listing.files),
-                  total_bytes=listing.total_bytes)
-    if descriptor.standard is Standard.CMI5:
+    report = PackageReport(
+        source_name=path.name, content_hash=content_hash, standard=Standard.CMI5, edition=None, title="",
+        descriptor_path=descriptor.entry.name, content_base=descriptor.base, is_zip=True,
+        warnings=listing.warnings + descriptor.warnings, file_count=len(listing.files),
+        total_bytes=listing.total_bytes)
+    if descriptor.is_cmi5:
         structure = parse_course_structure(data, file_name=descriptor.entry.name, package_files=listing.files)
-        return PackageReport(standard=Standard.CMI5, edition=None, title=structure.display_title, cmi5=structure,
-                             warnings=tuple(warnings) + structure.warnings, **common)
+        return replace(report, title=structure.display_title, cmi5=structure,
+                       warnings=report.warnings + structure.warnings)
     package = parse_manifest(data, file_name=descriptor.entry.name)
     package_files = frozenset(file[len(descriptor.base):] for file in listing.files if file.startswith(descriptor.base))
     file_warnings = check_package_files(package, package_files, file_name=descriptor.entry.name)
-    return PackageReport(standard=package.standard, edition=package.edition, title=package.title, scorm=package,
-                         warnings=tuple(warnings) + package.warnings + file_warnings, **common)
+    return replace(report, standard=package.standard, edition=package.edition, title=package.title, scorm=package,
+                   warnings=report.warnings + package.warnings + file_warnings)

@@ -25,6 +25,7 @@ from scorm_player.package.sequencing import (
     ADLSEQ_NAMESPACE,
     IMSSS_NAMESPACE,
     SequencingDefinition,
+    SequencingParts,
     build_sequencing,
     normalise_objective_id,
     read_sequencing_parts,
@@ -223,10 +224,12 @@ class _ManifestReader:
     edition: Edition | None
     warnings: list[PackageWarning] = field(default_factory=list)
     resources: dict[str, Resource] = field(default_factory=dict)
-    collection: dict[str, dict[str, Any]] = field(default_factory=dict)
+    collection: dict[str, SequencingParts] = field(default_factory=dict)
     item_identifiers: dict[str, int] = field(default_factory=dict)
-    cp: str = ""
-    adlcp: str = ""
+    cp: str = ""  # "{namespace}" prefix of IMS CP elements
+    adlcp: str = ""  # "{namespace}" prefix of the ADL CP extensions for this SCORM version
+    cam: ValueReader = field(init=False)
+    sn: ValueReader = field(init=False)
 
     def __post_init__(self) -> None:
         self.cam = ValueReader(self.file_name, "cam.invalid_value")
@@ -352,7 +355,7 @@ def _read_resources(root: etree._Element, reader: _ManifestReader) -> None:
         url = resolve_reference(base, href) if href else None
         if url and is_external(url) and urlsplit(url).scheme.lower() not in _LAUNCH_SCHEMES:
             raise reader.reject(element, "cam.launch_url_scheme",
-                                f"resource {identifier!r} href {url!r} uses a scheme other than http or https")
+                                f"resource {identifier!r} href {url!r} is neither a package path nor an http(s) URL")
         reader.resources[identifier] = Resource(
             identifier=identifier,
             line=element.sourceline,
@@ -367,13 +370,12 @@ def _read_resources(root: etree._Element, reader: _ManifestReader) -> None:
                                for dependency in element.findall(f"{reader.cp}dependency")),
             metadata=_raw_xml(element.find(f"{reader.cp}metadata")),
         )
-    for resource in reader.resources.values():
-        for dependency in resource.dependencies:
-            if dependency not in reader.resources:
-                line_element = next(d for d in resources.iter(f"{reader.cp}dependency")
-                                    if d.get("identifierref", "").strip() == dependency)
-                raise reader.reject(line_element, "cam.dependency",
-                                    f"dependency identifierref {dependency!r} points to no resource")
+    # Checked once all resources are known: a dependency may point forward.
+    for dependency in resources.iterfind(f"{reader.cp}resource/{reader.cp}dependency"):
+        target = (dependency.get("identifierref") or "").strip()
+        if target not in reader.resources:
+            raise reader.reject(dependency, "cam.dependency",
+                                f"dependency identifierref {target!r} points to no resource")
 
 
 def _scorm_type(element: etree._Element, identifier: str, reader: _ManifestReader) -> ScormType:
@@ -462,7 +464,7 @@ def _read_item_sequencing(element: etree._Element, reader: _ManifestReader) -> S
     if sequencing is None:
         return SequencingDefinition()
     collection_id = (sequencing.get("IDRef") or "").strip() or None
-    parts: dict[str, Any] = {}
+    parts: SequencingParts = {}
     if collection_id is not None:
         if collection_id not in reader.collection:
             raise reader.reject(sequencing, "sn.sequencing_idref",

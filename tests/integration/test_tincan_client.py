@@ -5,8 +5,17 @@ from __future__ import annotations
 import urllib.parse
 import urllib.request
 
-from tincan import (Activity, ActivityDefinition, Agent, LanguageMap, RemoteLRS, Statement, StatementRef,
-                    StateDocument, Verb)
+from tincan import (
+    Activity,
+    ActivityDefinition,
+    Agent,
+    LanguageMap,
+    RemoteLRS,
+    StateDocument,
+    Statement,
+    StatementRef,
+    Verb,
+)
 from tincan.documents import ActivityProfileDocument
 
 from tests.fixtures.http import basic_auth

@@ -7,7 +7,6 @@ import json
 from aiohttp.test_utils import TestClient, TestServer
 
 from hub.app import create_app
-
 from hub.db import Database
 from hub.tenants import Tenant
 from lrs.ops.credentials import Authenticator, create_credential, revoke_credential
@@ -65,7 +64,8 @@ async def test_read_mine_sees_only_statements_it_wrote(http: TestClient, databas
     assert (await other.get_statements(statementId=own["id"])).status == 200
 
 
-async def test_state_scope_allows_state_but_not_statements(http: TestClient, database: Database, tenant: Tenant) -> None:
+async def test_state_scope_allows_state_but_not_statements(http: TestClient, database: Database,
+                                                           tenant: Tenant) -> None:
     state_only = await client_with(http, database, tenant, "state")
     assert (await state_only.request("PUT", "/xapi/activities/state", params=STATE, json={"a": 1})).status == 204
     assert (await state_only.get_statements()).status == 403

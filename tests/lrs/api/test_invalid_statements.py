@@ -6,10 +6,11 @@ import copy
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from lrs.model.validation import validate_statement
 from hub.errors import BadRequest
+from lrs.model.validation import validate_statement
 from tests.fixtures.http import XAPIClient
 from tests.fixtures.statements import make_statement
 

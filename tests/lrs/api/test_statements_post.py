@@ -123,12 +123,14 @@ async def test_a_voiding_statement_cannot_be_voided(xapi: XAPIClient) -> None:
 
 
 async def test_post_rejects_parameters(xapi: XAPIClient) -> None:
-    resp = await xapi.request("POST", "/xapi/statements", json=make_statement(), params={"statementId": str(uuid.uuid4())})
+    resp = await xapi.request("POST", "/xapi/statements", json=make_statement(),
+                              params={"statementId": str(uuid.uuid4())})
     assert resp.status == 400
 
 
 async def test_post_rejects_malformed_json_with_field(xapi: XAPIClient) -> None:
-    resp = await xapi.request("POST", "/xapi/statements", data=b'{"actor": ', headers={"Content-Type": "application/json"})
+    resp = await xapi.request("POST", "/xapi/statements", data=b'{"actor": ',
+                              headers={"Content-Type": "application/json"})
     assert resp.status == 400
     assert (await resp.json())["error"]["field"] == "body"
 

@@ -1,0 +1,1 @@
+"""Tests for package import: archives, manifests, cmi5 course structures, inspection."""
