@@ -47,7 +47,7 @@ GROUP_COMMIT_LIMIT = 64
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
                   # Never block the event loop for long on another process's lock: fail fast, retry async.
                   "busy_timeout=50",
-                  "cache_size=-262144", "temp_store=MEMORY", "mmap_size=1073741824",
+                  "cache_size=-524288", "temp_store=MEMORY", "mmap_size=8589934592",
                   # A background thread backfills the WAL continuously (Database._checkpoint_loop); the
                   # committing connection still checkpoints at 40 MB, which finds the frames already
                   # copied and lets the WAL restart instead of growing without bound under steady writes.
@@ -88,6 +88,9 @@ class Database:
                                              connect_args={"check_same_thread": False, "timeout": 30})
             _configure_sqlite(self.sync_engine)
             self._pending: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
+            # All SQLite work runs on the loop, one unit at a time, so one connection serves it all
+            # and keeps one warm page cache (a pool spread writes over several cold caches).
+            self._connection: Connection | None = None
             self._checkpointer: threading.Thread | None = None
             self._stopping = threading.Event()
 
@@ -95,6 +98,9 @@ class Database:
         if self.engine is not None:
             await self.engine.dispose()
         if self.sync_engine is not None:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
             self._stopping.set()
             if self._checkpointer is not None:
                 self._checkpointer.join(timeout=5)
@@ -123,18 +129,23 @@ class Database:
                 raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
             raise
 
-    def _read_inline(self, fn: Callable[[Connection], T], limit: float) -> T:
+    def _loop_connection(self) -> Connection:
         assert self.sync_engine is not None
+        if self._connection is None or self._connection.closed:
+            self._connection = self.sync_engine.connect()
+        return self._connection
+
+    def _read_inline(self, fn: Callable[[Connection], T], limit: float) -> T:
         deadline = time.monotonic() + limit
-        with self.sync_engine.connect() as conn:
-            driver = conn.connection.driver_connection
-            # Called every ~10k SQLite VM instructions; a true result interrupts the statement.
-            driver.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
-            try:
-                return fn(conn)
-            finally:
-                driver.set_progress_handler(None, 0)
-                conn.rollback()
+        conn = self._loop_connection()
+        driver = conn.connection.driver_connection
+        # Called every ~10k SQLite VM instructions; a true result interrupts the statement.
+        driver.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+        try:
+            return fn(conn)
+        finally:
+            driver.set_progress_handler(None, 0)
+            conn.rollback()
 
     async def read_point(self, fn: Callable[[Connection], T]) -> T:
         """A bounded read (a lookup by key); the same as `read`, named for what the caller promises."""
@@ -199,31 +210,33 @@ class Database:
             log.debug("checkpoint skipped", exc_info=True)
 
     def _run_group(self, fns: list[Callable[[Connection], Any]]) -> list[tuple[bool, Any]]:
-        assert self.sync_engine is not None
         outcomes: list[tuple[bool, Any]] = []
+        conn = self._loop_connection()
+        # Take the write lock at BEGIN, so a read-then-write transaction cannot deadlock.
+        conn.info["sqlite_begin"] = "IMMEDIATE"
         try:
-            with self.sync_engine.connect() as conn:
-                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-                with conn.begin():
-                    if len(fns) == 1:
-                        outcomes.append((True, fns[0](conn)))
-                    else:
-                        driver = conn.connection.driver_connection
-                        for fn in fns:
-                            driver.execute("SAVEPOINT group_member")
-                            try:
-                                result = fn(conn)
-                            except Exception as exc:
-                                driver.execute("ROLLBACK TO group_member")
-                                driver.execute("RELEASE group_member")
-                                outcomes.append((False, exc))
-                            else:
-                                driver.execute("RELEASE group_member")
-                                outcomes.append((True, result))
+            with conn.begin():
+                if len(fns) == 1:
+                    outcomes.append((True, fns[0](conn)))
+                else:
+                    driver = conn.connection.driver_connection
+                    for fn in fns:
+                        driver.execute("SAVEPOINT group_member")
+                        try:
+                            result = fn(conn)
+                        except Exception as exc:
+                            driver.execute("ROLLBACK TO group_member")
+                            driver.execute("RELEASE group_member")
+                            outcomes.append((False, exc))
+                        else:
+                            driver.execute("RELEASE group_member")
+                            outcomes.append((True, result))
         except Exception as exc:
             # Nothing committed: a failed transaction keeps its own error, every other one gets this.
             outcomes = [outcome if not outcome[0] else (False, exc) for outcome in outcomes]
             outcomes += [(False, exc)] * (len(fns) - len(outcomes))
+        finally:
+            conn.info.pop("sqlite_begin", None)
         return outcomes
 
 
@@ -249,7 +262,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "")
+        mode = conn.info.get("sqlite_begin", "")
         conn.connection.driver_connection.execute(f"BEGIN {mode}".strip())
 
 
