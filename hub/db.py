@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 import time
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -138,7 +139,7 @@ class Database:
     def _read_inline(self, fn: Callable[[Connection], T], limit: float) -> T:
         deadline = time.monotonic() + limit
         conn = self._loop_connection()
-        driver = conn.connection.driver_connection
+        driver = sqlite_driver(conn)
         # Called every ~10k SQLite VM instructions; a true result interrupts the statement.
         driver.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
         try:
@@ -146,10 +147,6 @@ class Database:
         finally:
             driver.set_progress_handler(None, 0)
             conn.rollback()
-
-    async def read_point(self, fn: Callable[[Connection], T]) -> T:
-        """A bounded read (a lookup by key); the same as `read`, named for what the caller promises."""
-        return await self.read(fn)
 
     async def transaction(self, fn: Callable[[Connection], T]) -> T:
         """Run fn(conn) in one transaction, re-running it on serialization failures or deadlocks."""
@@ -205,7 +202,7 @@ class Database:
         assert self.sync_engine is not None
         try:
             with self.sync_engine.connect() as conn:
-                conn.connection.driver_connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
+                sqlite_driver(conn).execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
         except Exception:  # pragma: no cover - a busy checkpoint is simply retried next time
             log.debug("checkpoint skipped", exc_info=True)
 
@@ -219,7 +216,7 @@ class Database:
                 if len(fns) == 1:
                     outcomes.append((True, fns[0](conn)))
                 else:
-                    driver = conn.connection.driver_connection
+                    driver = sqlite_driver(conn)
                     for fn in fns:
                         driver.execute("SAVEPOINT group_member")
                         try:
@@ -238,6 +235,11 @@ class Database:
         finally:
             conn.info.pop("sqlite_begin", None)
         return outcomes
+
+
+def sqlite_driver(conn: Connection) -> sqlite3.Connection:
+    """The pysqlite connection under a SQLAlchemy Connection, for the few raw calls the hot path makes."""
+    return cast(sqlite3.Connection, conn.connection.driver_connection)
 
 
 def _settle(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:
@@ -263,7 +265,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.info.get("sqlite_begin", "")
-        conn.connection.driver_connection.execute(f"BEGIN {mode}".strip())
+        sqlite_driver(conn).execute(f"BEGIN {mode}".strip())
 
 
 def _is_retryable(exc: DBAPIError) -> bool:

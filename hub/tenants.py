@@ -32,7 +32,7 @@ async def create_tenant(db: Database, slug: str, name: str, *, actor: str = "cli
         if find_tenant(conn, slug) is not None:
             raise Conflict(f"tenant {slug!r} already exists", field="slug")
         result = conn.execute(insert(tenant_table).values(slug=slug, name=name.strip(), created_at=clock.now()))
-        tenant_id = result.inserted_primary_key[0]
+        tenant_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         audit.record(conn, tenant_id, actor, "tenant.create", "tenant", slug, {"name": name})
         return Tenant(tenant_id, slug, name.strip())
 

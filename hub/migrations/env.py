@@ -22,7 +22,8 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _main() -> None:
-    engine = create_async_engine(async_url(config.attributes.get("db_url") or config.get_main_option("sqlalchemy.url")))
+    url = config.attributes.get("db_url") or config.get_main_option("sqlalchemy.url") or ""
+    engine = create_async_engine(async_url(url))
     async with engine.connect() as conn:
         await conn.run_sync(_run)
         await conn.commit()

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 import orjson
-from aiohttp import MultipartReader
+from aiohttp import BodyPartReader, MultipartReader
 
 from hub.errors import BadRequest, PayloadTooLarge
 from lrs.api.request import XAPIRequest
@@ -47,6 +47,8 @@ async def _multipart(xreq: XAPIRequest, max_bytes: int) -> tuple[Any, dict[str, 
             part = await reader.next()
             if part is None:
                 break
+            if not isinstance(part, BodyPartReader):
+                raise BadRequest("nested multipart bodies are not supported", field="body")
             content = await part.read(decode=False)
             total += len(content)
             if total > max_bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import AsyncIterator
+
 from aiohttp import web
 
 from hub.keys import DB, SETTINGS
@@ -14,7 +16,7 @@ from lrs.ops.credentials import Authenticator
 def create_xapi_app(parent: web.Application) -> web.Application:
     app = web.Application(middlewares=[xapi_middleware], client_max_size=parent[SETTINGS].max_body_bytes)
 
-    async def authenticator_ctx(app: web.Application) -> object:
+    async def authenticator_ctx(app: web.Application) -> AsyncIterator[None]:
         app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=parent[SETTINGS].auth_cache_seconds)
         yield
 

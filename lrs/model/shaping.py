@@ -174,7 +174,8 @@ def ids_format(statement: dict[str, Any]) -> dict[str, Any]:
 
 
 def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
-    reduced = {k: agent[k] for k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account") if k in agent}
+    reduced: dict[str, Any] = {k: agent[k] for k in ("objectType", "mbox", "mbox_sha1sum", "openid", "account")
+                               if k in agent}
     if agent.get("objectType") == "Group" and "member" in agent and not any(
             k in agent for k in ("mbox", "mbox_sha1sum", "openid", "account")):
         reduced["member"] = [_agent_ids(m) for m in agent["member"]]

@@ -74,7 +74,7 @@ async def create_credential(db: Database, tenant_id: int, *, scopes: str = ALL, 
         result = conn.execute(credential.insert().values(
             tenant_id=tenant_id, key=key, secret_hash=hash_secret(secret), scopes=" ".join(sorted(scope_set)),
             label=label, xapi_version=xapi_version, created_at=clock.now()))
-        credential_id = result.inserted_primary_key[0]
+        credential_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         audit.record(conn, tenant_id, actor, "lrs_credential.create", "lrs_credential", key,
                            {"scopes": sorted(scope_set), "label": label})
         return IssuedCredential(credential_id, key, secret, scope_set)
@@ -118,7 +118,7 @@ class Authenticator:
         cached = self._cache.get(key)
         now = time.monotonic()
         if cached is None or now - cached[2] > self.ttl:
-            loaded = await self.db.read_point(lambda conn: _load(conn, key))
+            loaded = await self.db.read(lambda conn: _load(conn, key))
             if loaded is None:
                 self._cache.pop(key, None)
                 return None

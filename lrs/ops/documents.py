@@ -276,7 +276,7 @@ async def delete_documents(db: Database, principal: Principal, address: Address)
 
 async def get_document(db: Database, principal: Principal, address: Address) -> StoredDocument | None:
     key = _key(principal, address)
-    return await db.read_point(lambda conn: store.find_document(conn, key))
+    return await db.read(lambda conn: store.find_document(conn, key))
 
 
 async def list_documents(db: Database, principal: Principal, address: Address, since: datetime | None

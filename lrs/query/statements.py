@@ -115,8 +115,8 @@ def parse_params(params: Mapping[str, str], version: str, *, default_limit: int,
     if registration is not None and not UUID_PATTERN.match(registration):
         raise BadRequest("registration must be a UUID", field="registration")
     for name in ("verb", "activity"):
-        value = params.get(name)
-        if value is not None and not _looks_like_iri(value):
+        iri = params.get(name)
+        if iri is not None and not _looks_like_iri(iri):
             raise BadRequest(f"{name} must be an IRI", field=name)
     since = params.get("since")
     until = params.get("until")
@@ -216,7 +216,7 @@ _COLUMNS = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, st
 
 @lru_cache(maxsize=512)
 def _select_for_shape(shape: _Shape) -> Select[Any]:
-    tenant = bindparam("tenant_id")
+    tenant: Any = bindparam("tenant_id")
     conditions: list[ColumnElement[bool]] = [statement.c.voided == false()]
     if shape.agent:
         driver = statement_agent
@@ -250,7 +250,7 @@ def _select_for_shape(shape: _Shape) -> Select[Any]:
 
 @lru_cache(maxsize=128)
 def _targeting_select_for_shape(shape: _Shape) -> Select[Any]:
-    tenant = bindparam("tenant_id")
+    tenant: Any = bindparam("tenant_id")
     target = statement.alias("target")
     base_conditions: list[ColumnElement[bool]] = [target.c.tenant_id == tenant]
     if shape.agent:
@@ -294,7 +294,7 @@ def _common_conditions(shape: _Shape, order: Any) -> list[ColumnElement[bool]]:
                                          statement_agent.c.seq == statement.c.seq,
                                          statement_agent.c.ifi == bindparam("mine_ifi")))
     if shape.after:
-        after = bindparam("after_seq")
+        after: Any = bindparam("after_seq")
         conditions.append(order > after if shape.ascending else order < after)
     return conditions
 

@@ -8,6 +8,8 @@ from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Insert
 
+from hub.db import sqlite_driver
+
 # Advisory-lock namespace for statement inserts (PostgreSQL two-int form: namespace, tenant).
 STATEMENT_LOCK_NAMESPACE = 74_215
 
@@ -29,7 +31,7 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
     if conn.dialect.name == "sqlite":
         # Same connection and transaction, minus SQLAlchemy's per-call bookkeeping (~50 µs).
-        conn.connection.driver_connection.executemany(sql, rows)
+        sqlite_driver(conn).executemany(sql, rows)
     else:
         conn.exec_driver_sql(sql, rows)
 
@@ -59,5 +61,5 @@ def allocate_statement_seqs(conn: Connection, tenant_id: int, count: int) -> lis
             {"n": count})
         return sorted(rows.scalars().all())
     # The rowid's maximum is read straight off the B-tree; the raw cursor skips SQLAlchemy's overhead.
-    current = conn.connection.driver_connection.execute(f"SELECT max(seq) FROM {statement.name}").fetchone()[0] or 0
+    current = sqlite_driver(conn).execute(f"SELECT max(seq) FROM {statement.name}").fetchone()[0] or 0
     return list(range(current + 1, current + 1 + count))

@@ -18,11 +18,12 @@ from sqlalchemy import (
                         literal_column,
                         text,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.db import metadata
 
 # Compared as a literal, not a bound parameter, so SQLite can use the partial index below.
-STATEMENT_REF = literal_column("'StatementRef'")
+STATEMENT_REF: ColumnElement[str] = literal_column("'StatementRef'")
 
 # SQLite only aliases the rowid for INTEGER PRIMARY KEY, so the sequence column is an Integer there.
 Seq = BigInteger().with_variant(Integer, "sqlite")
