@@ -82,8 +82,12 @@ class Database:
             timeout_ms = str(int(query_timeout * 1000))
             self.engine = create_async_engine(
                 async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                connect_args={"server_settings": {"statement_timeout": timeout_ms,
-                                                  "idle_in_transaction_session_timeout": "60000"}})
+                connect_args={"server_settings": {
+                    "statement_timeout": timeout_ms,
+                    "idle_in_transaction_session_timeout": "60000",
+                    # asyncpg keeps prepared statements per connection; a generic plan chosen while
+                    # the tables were small (sequential scans) made ingest slower with every row.
+                    "plan_cache_mode": "force_custom_plan"}})
         else:
             self.sync_engine = create_engine(sqlite_url(url), pool_size=pool_size + 1, max_overflow=0,
                                              connect_args={"check_same_thread": False, "timeout": 30})
