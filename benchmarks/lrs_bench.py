@@ -112,7 +112,8 @@ def raw_sqlite_rate(statements: list[dict[str, Any]], batch: int = 100) -> float
     """Plain inserts into one indexed table, a transaction per batch, same pragmas as the LRS."""
     with tempfile.TemporaryDirectory() as directory:
         conn = sqlite3.connect(Path(directory) / "raw.db", isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536", "temp_store=MEMORY"):
+        synchronous = os.environ.get("LEARNHUB_SQLITE_SYNCHRONOUS", "FULL")  # the same durability as the server
+        for pragma in ("journal_mode=WAL", f"synchronous={synchronous}", "cache_size=-65536", "temp_store=MEMORY"):
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("CREATE TABLE raw (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, verb TEXT, body TEXT)")
         conn.execute("CREATE INDEX raw_verb ON raw (verb, seq)")

@@ -23,7 +23,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
 
     async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         db = database or Database(settings.db_url, pool_size=settings.db_pool_size,
-                                  query_timeout=settings.query_timeout_seconds)
+                                  query_timeout=settings.query_timeout_seconds,
+                                  sqlite_synchronous=settings.sqlite_synchronous)
         app[DB] = db
         app[SECRET] = settings.secret_key.encode() if settings.secret_key else await installation_key(db)
         yield

@@ -45,7 +45,7 @@ RETRY_BUDGET = 8
 # At most this many queued write transactions share one SQLite commit (see Database._drain_writes).
 GROUP_COMMIT_LIMIT = 64
 
-SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON",
                   # Never block the event loop for long on another process's lock: fail fast, retry async.
                   "busy_timeout=50",
                   "cache_size=-524288", "temp_store=MEMORY", "mmap_size=8589934592",
@@ -73,7 +73,8 @@ def sqlite_url(url: str) -> URL:
 class Database:
     """The engine plus the rules every query follows: one writer on SQLite, retries, time-outs."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, query_timeout: float = 10.0) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, query_timeout: float = 10.0,
+                 sqlite_synchronous: str = "FULL") -> None:
         self.dialect = "sqlite" if make_url(url).drivername.startswith("sqlite") else "postgresql"
         self.query_timeout = query_timeout
         self.engine: AsyncEngine | None = None
@@ -91,7 +92,9 @@ class Database:
         else:
             self.sync_engine = create_engine(sqlite_url(url), pool_size=pool_size + 1, max_overflow=0,
                                              connect_args={"check_same_thread": False, "timeout": 30})
-            _configure_sqlite(self.sync_engine)
+            if sqlite_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
+                raise ValueError(f"sqlite_synchronous must be FULL, NORMAL or EXTRA, not {sqlite_synchronous!r}")
+            _configure_sqlite(self.sync_engine, sqlite_synchronous.upper())
             self._pending: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
             # All SQLite work runs on the loop, one unit at a time, so one connection serves it all
             # and keeps one warm page cache (a pool spread writes over several cold caches).
@@ -176,8 +179,9 @@ class Database:
         """Queue a write; every write queued in this loop iteration shares one SQLite commit.
 
         Each runs inside its own SAVEPOINT: one that raises is rolled back alone and only its
-        caller sees the error. Callers learn their outcome only after the COMMIT, so an
-        acknowledged write is a durable one.
+        caller sees the error. Callers learn their outcome only after the COMMIT (fsynced with
+        the default synchronous=FULL), so an acknowledged write is a durable one; one fsync
+        serves the whole group.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
@@ -256,13 +260,13 @@ def _settle(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:
         future.set_exception(value)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (pysqlite's implicit transactions are unreliable).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in SQLITE_PRAGMAS:
+        for pragma in (*SQLITE_PRAGMAS, f"synchronous={synchronous}"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

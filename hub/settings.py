@@ -26,6 +26,9 @@ class Settings:
     statements_max_limit: int = 1000
     query_timeout_seconds: float = 10.0
     db_pool_size: int = 10
+    # SQLite durability: FULL fsyncs every commit, so an acknowledged write survives power loss;
+    # NORMAL (WAL) survives a process crash only, and is faster.
+    sqlite_synchronous: str = "FULL"
     # How long an authenticated LRS key is trusted from memory; revocations take at most this long.
     auth_cache_seconds: float = 30.0
     log_level: str = "INFO"
