@@ -16,6 +16,7 @@ from hub.db import Database
 from hub.errors import HubError
 from hub.logs import configure_logging
 from hub.settings import Settings
+from scorm_player.package.rejection import PackageRejected
 
 log = logging.getLogger("learnhub")
 
@@ -60,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     create_cred.add_argument("--xapi-version", default="2.0.0", choices=("2.0.0", "1.0.3"),
                              help="version used to answer this client's requests that omit the version header")
     create_cred.add_argument("--json", action="store_true", help='print exactly {"key": ..., "secret": ...}')
+
+    package_cmd = commands.add_parser("package", help="SCORM and cmi5 packages")
+    package_sub = package_cmd.add_subparsers(dest="package_command", required=True)
+    import_pkg = with_db(package_sub.add_parser("import", help="import a zip package or a cmi5.xml for a tenant"))
+    import_pkg.add_argument("--tenant", required=True, help="tenant slug")
+    import_pkg.add_argument("file", type=Path)
     return parser
 
 
@@ -81,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
             return _run_with_db(settings, lambda db: _tenant_command(db, args))
         if args.command == "lrs-credentials":
             return _run_with_db(settings, lambda db: _credentials_command(db, args))
+        if args.command == "package":
+            return _run_with_db(settings, lambda db: _package_command(db, settings, args))
+    except PackageRejected as exc:
+        print(f"error: package rejected: {exc}", file=sys.stderr)
+        return 2
     except HubError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
@@ -122,6 +134,25 @@ async def _credentials_command(db: Database, args: argparse.Namespace) -> int:
     else:
         print(f"key:    {issued.key}\nsecret: {issued.secret}\nscopes: {', '.join(sorted(issued.scopes))}")
         print("The secret is shown once; it is stored hashed.")
+    return 0
+
+
+async def _package_command(db: Database, settings: Settings, args: argparse.Namespace) -> int:
+    from hub.tenants import get_tenant
+    from scorm_player.ops.packages import import_package
+
+    path: Path = args.file
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    tenant = await get_tenant(db, args.tenant)
+    imported = await import_package(db, tenant.id, path, content_root=Path(settings.content_root),
+                                    actor="cli")
+    edition = f" {imported.edition} edition" if imported.edition else ""
+    print(f"package: {imported.id}{'' if imported.created else ' (already imported)'}")
+    print(f"title:   {imported.title}")
+    print(f"standard: {imported.standard}{edition}")
+    print(f"items:   {imported.item_count}")
     return 0
 
 

@@ -35,6 +35,8 @@ class Settings:
     log_json: bool = True
     # Public base URL used in links (e.g. cmi5 endpoints); derived from the request when empty.
     public_url: str = ""
+    # Where imported packages are extracted, one folder per content hash (<content_root>/<sha256>/).
+    content_root: str = "content"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hub.tables  # noqa: F401
 import lrs.store.tables  # noqa: F401
+import scorm_player.store.tables  # noqa: F401
 from hub.db import metadata
 
 # Tables that are not business data of any tenant.

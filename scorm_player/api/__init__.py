@@ -1,0 +1,1 @@
+"""The package HTTP API (/api/v1/)."""

@@ -1,0 +1,132 @@
+"""The package API, on a sub-application mounted at /api/v1/: upload, list and get packages.
+
+Authenticated for now with the tenant's LRS credentials (HTTP Basic, scope `all`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import tempfile
+from pathlib import Path
+from typing import AsyncIterator, BinaryIO
+
+from aiohttp import BodyPartReader, web
+
+from hub.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from hub.keys import DB, SETTINGS
+from hub.middleware import json_response
+from lrs.ops.credentials import Authenticator, Principal
+from lrs.scopes import ALL
+from scorm_player.ops import packages
+
+AUTHENTICATOR = web.AppKey("scorm_api_authenticator", Authenticator)
+_CHUNK = 256 * 1024
+_ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream")
+
+
+def create_api_app(parent: web.Application) -> web.Application:
+    settings = parent[SETTINGS]
+    app = web.Application(client_max_size=settings.max_body_bytes)
+
+    async def authenticator_ctx(app: web.Application) -> AsyncIterator[None]:
+        app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=settings.auth_cache_seconds)
+        yield
+
+    app.cleanup_ctx.append(authenticator_ctx)
+    app.router.add_post("/packages", upload_package)
+    app.router.add_get("/packages", list_packages)
+    app.router.add_get("/packages/{package_id}", get_package)
+    return app
+
+
+async def authenticate(request: web.Request) -> Principal:
+    challenge = {"WWW-Authenticate": 'Basic realm="learnhub"'}
+    header = request.headers.get("Authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise Unauthorized("HTTP Basic credentials are required", headers=challenge)
+    try:
+        key, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("malformed HTTP Basic credentials", headers=challenge) from None
+    if not sep:
+        raise Unauthorized("malformed HTTP Basic credentials", headers=challenge)
+    principal = await request.app[AUTHENTICATOR].authenticate(key, secret)
+    if principal is None:
+        raise Unauthorized("unknown key or wrong secret", headers=challenge)
+    if ALL not in principal.scopes:
+        raise Forbidden("the package API requires a credential with scope 'all'")
+    return principal
+
+
+def _content_root(request: web.Request) -> Path:
+    return Path(request.config_dict[SETTINGS].content_root)
+
+
+async def _copy(read_chunk: BodyPartReader | web.Request, out: BinaryIO, limit: int) -> int:
+    total = 0
+    while True:
+        if isinstance(read_chunk, BodyPartReader):
+            chunk = await read_chunk.read_chunk(_CHUNK)
+        else:
+            chunk = await read_chunk.content.read(_CHUNK)
+        if not chunk:
+            return total
+        total += len(chunk)
+        if total > limit:
+            raise PayloadTooLarge(f"the upload exceeds the {limit} byte limit")
+        out.write(chunk)
+
+
+async def _receive(request: web.Request, out: BinaryIO) -> str:
+    """Write the uploaded file to `out`; return its file name."""
+    limit = request.config_dict[SETTINGS].max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the upload exceeds the {limit} byte limit")
+    content_type = request.content_type
+    if content_type == "multipart/form-data":
+        reader = await request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                raise BadRequest("multipart upload without a 'file' field", field="file")
+            if isinstance(part, BodyPartReader) and part.name == "file":
+                await _copy(part, out, limit)
+                return os.path.basename(part.filename or "upload.zip") or "upload.zip"
+            if isinstance(part, BodyPartReader):
+                await part.release()
+    if content_type in _ZIP_TYPES:
+        await _copy(request, out, limit)
+        return "upload.zip"
+    raise UnsupportedMediaType("upload a package as multipart/form-data (field 'file') or application/zip")
+
+
+async def upload_package(request: web.Request) -> web.Response:
+    principal = await authenticate(request)
+    with tempfile.TemporaryDirectory(prefix="learnhub-upload-") as folder:
+        handle = open(Path(folder) / "upload.bin", "wb")  # noqa: SIM115 - closed before inspection
+        try:
+            name = await _receive(request, handle)
+        finally:
+            handle.close()
+        path = Path(folder) / name
+        os.replace(Path(folder) / "upload.bin", path)
+        imported = await packages.import_package(request.config_dict[DB], principal.tenant_id, path,
+                                                 content_root=_content_root(request),
+                                                 actor=f"lrs-key:{principal.key}")
+    return json_response(imported.as_json(), status=201 if imported.created else 200)
+
+
+async def list_packages(request: web.Request) -> web.Response:
+    principal = await authenticate(request)
+    found = await packages.list_packages(request.config_dict[DB], principal.tenant_id)
+    return json_response({"packages": [p.as_json() for p in found]})
+
+
+async def get_package(request: web.Request) -> web.Response:
+    principal = await authenticate(request)
+    found = await packages.get_package(request.config_dict[DB], principal.tenant_id,
+                                       request.match_info["package_id"])
+    return json_response(found.as_json())

@@ -1,0 +1,1 @@
+"""Package operations: import, list, get, per tenant."""
