@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from aiohttp import web
 
@@ -164,8 +164,7 @@ def serve(settings: Settings, *, demo: bool) -> int:
     if demo:
         from hub.demo import load_demo
 
-        summary: dict[str, Any] = _run_with_db(settings, load_demo)  # type: ignore[assignment]
-        del summary
+        _run_with_db(settings, load_demo)
     app = create_app(settings)
     print(f"learnhub listening on http://{settings.host}:{settings.port}/ (xAPI at /xapi/)", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub import clock
-from hub.errors import BadRequest, HubError, Unauthorized
+from hub.errors import BadRequest, HubError
 from hub.middleware import Handler, error_response, from_http_exception
 from lrs.api import request as xrequest
 from lrs.api.keys import AUTHENTICATOR
 from lrs.model.versions import V1, V2, negotiate
-from lrs.ops.credentials import Principal
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -35,7 +34,8 @@ async def xapi_middleware(request: web.Request, handler: Handler) -> web.StreamR
         request[xrequest.XAPI_KEY] = xreq
         public = request.path.rstrip("/") in PUBLIC_PATHS
         if not public:
-            xreq.principal = await _authenticate(request, xreq)
+            xreq.principal = await request.config_dict[AUTHENTICATOR].authenticate_header(
+                xreq.headers.get("Authorization"), realm="xAPI")
             # Until the header is read, answer in the version this client is registered for.
             version = xreq.principal.xapi_version
         header = xreq.headers.get("X-Experience-API-Version")
@@ -59,11 +59,3 @@ async def xapi_middleware(request: web.Request, handler: Handler) -> web.StreamR
         response.headers.setdefault("X-Experience-API-Consistent-Through", clock.us_to_iso(clock.now_us()))
     response.headers.update(CORS_HEADERS)
     return response
-
-
-async def _authenticate(request: web.Request, xreq: xrequest.XAPIRequest) -> Principal:
-    key, secret = xrequest.basic_credentials(xreq.headers.get("Authorization"))
-    principal = await request.config_dict[AUTHENTICATOR].authenticate(key, secret)
-    if principal is None:
-        raise Unauthorized("invalid LRS key or secret", headers={"WWW-Authenticate": 'Basic realm="xAPI"'})
-    return principal

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from multidict import CIMultiDict, MultiDict
 
-from hub.errors import BadRequest, Forbidden, Unauthorized
+from hub.errors import BadRequest, Forbidden
 from lrs.model.versions import is_v2
 from lrs.ops.credentials import Principal
 
@@ -55,6 +53,12 @@ class XAPIRequest:
             raise Forbidden(f"the credential's scopes ({', '.join(sorted(self.principal.scopes))}) "
                             f"do not allow {permission.replace(':', ' ')}")
         return self.principal
+
+    def only_params(self, *allowed: str) -> None:
+        """400 naming the first parameter this resource does not take."""
+        extra = sorted(set(self.params) - set(allowed))
+        if extra:
+            raise BadRequest(f"unexpected parameter(s) {', '.join(extra)}", field=extra[0])
 
     def param(self, name: str) -> str | None:
         values = self.params.getall(name, [])
@@ -110,22 +114,3 @@ async def build(request: web.Request) -> XAPIRequest:
                          field="content")
     return XAPIRequest(raw=request, method=method, params=params, headers=headers,
                        body_bytes=(content or "").encode("utf-8"), alternate=True)
-
-
-def basic_credentials(header: str | None) -> tuple[str, str]:
-    """Key and secret from an HTTP Basic Authorization header; 401 when absent or malformed."""
-    if not header:
-        raise Unauthorized("authentication required (HTTP Basic with an LRS key and secret)",
-                           headers={"WWW-Authenticate": 'Basic realm="xAPI"'})
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded:
-        raise Unauthorized("only HTTP Basic authentication is supported",
-                           headers={"WWW-Authenticate": 'Basic realm="xAPI"'})
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise Unauthorized("malformed Basic credentials", headers={"WWW-Authenticate": 'Basic realm="xAPI"'}) from None
-    key, sep, secret = decoded.partition(":")
-    if not sep:
-        raise Unauthorized("malformed Basic credentials", headers={"WWW-Authenticate": 'Basic realm="xAPI"'})
-    return key, secret

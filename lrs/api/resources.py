@@ -34,9 +34,7 @@ async def activities(request: web.Request) -> web.Response:
     activity_id = xreq.param("activityId")
     if activity_id is None:
         raise BadRequest("activityId is required", field="activityId")
-    extra = set(xreq.params) - {"activityId"}
-    if extra:
-        raise BadRequest(f"unexpected parameter(s) {', '.join(sorted(extra))}", field=sorted(extra)[0])
+    xreq.only_params("activityId")
     activity = await activity_ops.get_activity(request.config_dict[DB], principal, activity_id)
     return json_response(activity)
 
@@ -48,8 +46,6 @@ async def agents(request: web.Request) -> web.Response:
     raw_agent = xreq.param("agent")
     if raw_agent is None:
         raise BadRequest("agent is required", field="agent")
-    extra = set(xreq.params) - {"agent"}
-    if extra:
-        raise BadRequest(f"unexpected parameter(s) {', '.join(sorted(extra))}", field=sorted(extra)[0])
+    xreq.only_params("agent")
     agent = parse_agent_param(raw_agent, xreq.version)
     return json_response(activity_ops.person_for(agent))

@@ -52,9 +52,7 @@ async def put_statement(xreq: XAPIRequest) -> web.Response:
     statement_id = xreq.param("statementId")
     if statement_id is None:
         raise BadRequest("PUT /statements requires the statementId parameter", field="statementId")
-    extra = set(xreq.params) - {"statementId"}
-    if extra:
-        raise BadRequest(f"unexpected parameter(s) {', '.join(sorted(extra))}", field=sorted(extra)[0])
+    xreq.only_params("statementId")
     if not UUID_PATTERN.match(statement_id):
         raise BadRequest("statementId must be a UUID", field="statementId")
     settings = xreq.raw.config_dict[SETTINGS]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
@@ -13,7 +15,7 @@ from sqlalchemy import Connection, select, update
 
 from hub import audit, clock
 from hub.db import Database
-from hub.errors import BadRequest, Conflict, NotFound
+from hub.errors import BadRequest, Conflict, NotFound, Unauthorized
 from hub.tables import tenant as tenant_table
 from lrs.model.versions import SUPPORTED
 from lrs.scopes import ALL, parse_scopes, permissions
@@ -128,8 +130,34 @@ class Authenticator:
             return None
         return cached[1]
 
+    async def authenticate_header(self, header: str | None, realm: str) -> Principal:
+        """The principal for an HTTP Basic Authorization header; 401 with a challenge otherwise."""
+        challenge = {"WWW-Authenticate": f'Basic realm="{realm}"'}
+        key, secret = basic_credentials(header, challenge)
+        principal = await self.authenticate(key, secret)
+        if principal is None:
+            raise Unauthorized("invalid key or secret", headers=challenge)
+        return principal
+
     def forget(self, key: str) -> None:
         self._cache.pop(key, None)
+
+
+def basic_credentials(header: str | None, challenge: dict[str, str]) -> tuple[str, str]:
+    """Key and secret from an HTTP Basic Authorization header; 401 when absent or malformed."""
+    if not header:
+        raise Unauthorized("authentication required (HTTP Basic with a key and secret)", headers=challenge)
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise Unauthorized("only HTTP Basic authentication is supported", headers=challenge)
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("malformed Basic credentials", headers=challenge) from None
+    key, sep, secret = decoded.partition(":")
+    if not sep:
+        raise Unauthorized("malformed Basic credentials", headers=challenge)
+    return key, secret
 
 
 def _load(conn: Connection, key: str) -> tuple[str, Principal] | None:

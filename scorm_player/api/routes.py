@@ -5,8 +5,6 @@ Authenticated for now with the tenant's LRS credentials (HTTP Basic, scope `all`
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import tempfile
 from pathlib import Path
@@ -14,7 +12,7 @@ from typing import AsyncIterator, BinaryIO
 
 from aiohttp import BodyPartReader, web
 
-from hub.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from hub.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType
 from hub.keys import DB, SETTINGS
 from hub.middleware import json_response
 from lrs.ops.credentials import Authenticator, Principal
@@ -42,20 +40,8 @@ def create_api_app(parent: web.Application) -> web.Application:
 
 
 async def authenticate(request: web.Request) -> Principal:
-    challenge = {"WWW-Authenticate": 'Basic realm="learnhub"'}
-    header = request.headers.get("Authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded:
-        raise Unauthorized("HTTP Basic credentials are required", headers=challenge)
-    try:
-        key, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        raise Unauthorized("malformed HTTP Basic credentials", headers=challenge) from None
-    if not sep:
-        raise Unauthorized("malformed HTTP Basic credentials", headers=challenge)
-    principal = await request.app[AUTHENTICATOR].authenticate(key, secret)
-    if principal is None:
-        raise Unauthorized("unknown key or wrong secret", headers=challenge)
+    principal = await request.app[AUTHENTICATOR].authenticate_header(request.headers.get("Authorization"),
+                                                                     realm="learnhub")
     if ALL not in principal.scopes:
         raise Forbidden("the package API requires a credential with scope 'all'")
     return principal
