@@ -17,6 +17,7 @@ from hub.settings import Settings
 def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
     """Build the whole application. Pass `database` to share one engine (tests, CLI)."""
     from lrs.api.routes import create_xapi_app
+    from provisioning.api.routes import setup_routes as setup_auth_routes
     from scorm_player.api.routes import create_api_app
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
@@ -34,6 +35,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
 
     app.cleanup_ctx.append(database_ctx)
     health.setup_routes(app)
+    setup_auth_routes(app)
     app.add_subapp("/xapi/", create_xapi_app(app))
     app.add_subapp("/api/v1/", create_api_app(app))
     return app

@@ -19,8 +19,11 @@ def alembic_config(db_url: str) -> Config:
     return config
 
 
-def upgrade(db_url: str, revision: str = "head") -> None:
-    """Bring the schema up to `revision`. Runs in its own thread so it works inside an event loop."""
+def upgrade(db_url: str, revision: str = "heads") -> None:
+    """Bring the schema up to `revision`: every branch head by default (packages add migrations independently).
+
+    Runs in its own thread so it works inside an event loop.
+    """
     errors: list[BaseException] = []
 
     def run() -> None:

@@ -37,6 +37,8 @@ class Settings:
     public_url: str = ""
     # Where imported packages are extracted, one folder per content hash (<content_root>/<sha256>/).
     content_root: str = "content"
+    # Session cookies carry Secure; browsers accept that on http://localhost and 127.0.0.1 too.
+    cookie_secure: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -7,10 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import hub.tables  # noqa: F401  (registers tables on metadata)
-import lrs.store.tables  # noqa: F401
-import scorm_player.store.tables  # noqa: F401
-from hub.db import async_url, metadata
+from hub.db import async_url
+from hub.schema import metadata
 
 config = context.config
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hub.tables  # noqa: F401
-import lrs.store.tables  # noqa: F401
-import scorm_player.store.tables  # noqa: F401
-from hub.db import metadata
+from hub.schema import metadata
 
 # Tables that are not business data of any tenant.
 NOT_TENANT_DATA = {"hub_tenant", "hub_secret"}

@@ -1,0 +1,1 @@
+"""aiohttp handlers for sign-in, sessions and the people API."""

@@ -1,0 +1,1 @@
+"""Commands and queries over people, sessions and identity settings; one transaction each."""

@@ -1,0 +1,196 @@
+"""Web sessions and local sign-in: server-side sessions, throttling and lockout.
+
+The cookie holds a random 256-bit token; the table holds its SHA-256, so a leaked table opens no
+session. A session has an absolute and an idle lifetime and carries its own CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from hub import audit, clock
+from hub.db import Database
+from hub.errors import TooManyRequests, Unauthorized
+from hub.tables import tenant as tenant_table
+from provisioning.ops.people import Person, find_person_by_email, get_person_by_pk
+from provisioning.passwords import verify_password_async
+from provisioning.roles import Permission, permissions_for
+from provisioning.store.tables import person, web_session
+
+SESSION_LIFETIME = timedelta(hours=12)
+IDLE_LIFETIME = timedelta(hours=2)
+# Locking: after MAX_FAILURES wrong passwords in a row the account is locked for LOCKOUT.
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+# Throttling per client address, whatever the account: at most this many attempts per window.
+ATTEMPTS_PER_ADDRESS = 20
+ADDRESS_WINDOW_SECONDS = 300.0
+
+GENERIC_FAILURE = "the organisation, e-mail or password is not right"
+
+
+@dataclass(frozen=True)
+class WebPrincipal:
+    """A signed-in person: the tenant is decided here, from the session, and nowhere else."""
+
+    tenant_id: int
+    tenant_slug: str
+    tenant_name: str
+    person_pk: int
+    person_id: str
+    name: str
+    email: str | None
+    roles: tuple[str, ...]
+    permissions: frozenset[Permission]
+    csrf_token: str
+    token_hash: str
+    method: str
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this person."""
+        return f"person:{self.email or self.person_id}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=clock.now().tzinfo)
+
+
+def open_session(conn: Connection, tenant_id: int, person_pk: int, *, method: str, ip: str | None,
+                 user_agent: str | None, saml_session_index: str | None = None) -> str:
+    """Create a session and return its cookie token (shown once, stored only hashed)."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    conn.execute(insert(web_session).values(
+        token_hash=hash_token(token), tenant_id=tenant_id, person_id=person_pk,
+        csrf_token=secrets.token_urlsafe(32), method=method, saml_session_index=saml_session_index,
+        created_at=now, expires_at=now + SESSION_LIFETIME, idle_expires_at=now + IDLE_LIFETIME,
+        ip=(ip or "")[:64] or None, user_agent=(user_agent or "")[:300] or None))
+    return token
+
+
+def load_session(conn: Connection, token: str) -> WebPrincipal | None:
+    """The principal of a live session, sliding its idle expiry; None when absent, expired or inactive."""
+    token_hash = hash_token(token)
+    row = conn.execute(select(web_session, tenant_table.c.slug, tenant_table.c.name.label("tenant_name"))
+                       .join(tenant_table, tenant_table.c.id == web_session.c.tenant_id)
+                       .where(web_session.c.token_hash == token_hash)).first()
+    if row is None:
+        return None
+    now = clock.now()
+    if _aware(row.expires_at) <= now or _aware(row.idle_expires_at) <= now:
+        conn.execute(delete(web_session).where(web_session.c.token_hash == token_hash))
+        return None
+    found = get_person_by_pk(conn, row.tenant_id, row.person_id)
+    if found is None or not found.active:
+        conn.execute(delete(web_session).where(web_session.c.token_hash == token_hash))
+        return None
+    # Slide the idle expiry at most once a minute, so reads do not write on every request.
+    if _aware(row.idle_expires_at) - now < IDLE_LIFETIME - timedelta(minutes=1):
+        conn.execute(update(web_session).where(web_session.c.token_hash == token_hash)
+                     .values(idle_expires_at=now + IDLE_LIFETIME))
+    return principal_for(found, row.slug, row.tenant_name, row.csrf_token, token_hash, row.method)
+
+
+def principal_for(found: Person, tenant_slug: str, tenant_name: str, csrf_token: str, token_hash: str,
+                  method: str) -> WebPrincipal:
+    return WebPrincipal(
+        tenant_id=found.tenant_id, tenant_slug=tenant_slug, tenant_name=tenant_name, person_pk=found.pk,
+        person_id=found.person_id, name=found.name, email=found.email, roles=tuple(found.roles),
+        permissions=permissions_for(found.roles), csrf_token=csrf_token, token_hash=token_hash, method=method)
+
+
+def close_session(conn: Connection, token_hash: str) -> None:
+    conn.execute(delete(web_session).where(web_session.c.token_hash == token_hash))
+
+
+class AddressThrottle:
+    """Sign-in attempts per client address in a sliding window (per process; lockout is in the DB)."""
+
+    def __init__(self, limit: int = ATTEMPTS_PER_ADDRESS, window: float = ADDRESS_WINDOW_SECONDS) -> None:
+        self.limit = limit
+        self.window = window
+        self._attempts: dict[str, deque[float]] = {}
+
+    def check(self, address: str) -> None:
+        now = time.monotonic()
+        attempts = self._attempts.setdefault(address, deque())
+        while attempts and attempts[0] <= now - self.window:
+            attempts.popleft()
+        if len(attempts) >= self.limit:
+            retry = int(attempts[0] + self.window - now) + 1
+            raise TooManyRequests("too many sign-in attempts from this address; wait and try again",
+                                  headers={"Retry-After": str(retry)})
+        attempts.append(now)
+        if len(self._attempts) > 100_000:  # bound memory under a spray of addresses
+            self._attempts.clear()
+
+
+async def sign_in(db: Database, tenant_slug: str, email: str, password: str, *, ip: str | None,
+                  user_agent: str | None) -> str:
+    """Check a local password and open a session; returns the cookie token.
+
+    Every failure looks the same to the caller (no account enumeration); the real reason goes to
+    the audit log. The Argon2 check runs off the event loop, outside any transaction.
+    """
+    def lookup(conn: Connection) -> tuple[int, Person | None, str | None]:
+        tenant_id = conn.execute(select(tenant_table.c.id).where(tenant_table.c.slug == tenant_slug)).scalar()
+        if tenant_id is None:
+            return 0, None, None
+        found = find_person_by_email(conn, int(tenant_id), email)
+        password_hash = None if found is None else conn.execute(
+            select(person.c.password_hash).where(person.c.id == found.pk)).scalar()
+        return int(tenant_id), found, password_hash
+
+    tenant_id, found, password_hash = await db.read(lookup)
+    correct = await verify_password_async(password_hash, password)
+    now = clock.now()
+
+    def record(conn: Connection) -> str | Unauthorized:
+        # A failure is returned, not raised: its counter and audit entry must commit.
+        if found is None:
+            return Unauthorized(GENERIC_FAILURE)
+        row = conn.execute(select(person.c.failed_logins, person.c.locked_until, person.c.active)
+                           .where(person.c.id == found.pk)).one()
+        locked = row.locked_until is not None and _aware(row.locked_until) > now
+        if locked:
+            audit.record(conn, tenant_id, f"person:{found.email}", "signin.locked", "person", found.person_id, {})
+            return Unauthorized("this account is locked after repeated failed sign-ins; "
+                                "try again later or ask an administrator to reset the password")
+        if not correct:
+            failures = int(row.failed_logins) + 1
+            values: dict[str, object] = {"failed_logins": failures}
+            if failures >= MAX_FAILURES:
+                values.update(locked_until=now + LOCKOUT, failed_logins=0)
+            conn.execute(update(person).where(person.c.id == found.pk).values(**values))
+            audit.record(conn, tenant_id, f"person:{found.email}", "signin.failed", "person", found.person_id,
+                         {"locked": failures >= MAX_FAILURES})
+            return Unauthorized(GENERIC_FAILURE)
+        if not row.active:
+            audit.record(conn, tenant_id, f"person:{found.email}", "signin.refused_inactive", "person",
+                         found.person_id, {})
+            return Unauthorized(GENERIC_FAILURE)
+        if row.failed_logins:
+            conn.execute(update(person).where(person.c.id == found.pk).values(failed_logins=0))
+        audit.record(conn, tenant_id, f"person:{found.email}", "signin", "person", found.person_id,
+                     {"method": "password"})
+        return open_session(conn, tenant_id, found.pk, method="password", ip=ip, user_agent=user_agent)
+
+    outcome = await db.transaction(record)
+    if isinstance(outcome, Unauthorized):
+        raise outcome
+    return outcome

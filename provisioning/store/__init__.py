@@ -1,0 +1,1 @@
+"""Tables and row-level helpers of the provisioning package."""
