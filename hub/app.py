@@ -18,7 +18,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     """Build the whole application. Pass `database` to share one engine (tests, CLI)."""
     from lrs.api.routes import create_xapi_app
     from provisioning.api.routes import setup_routes as setup_auth_routes
-    from scorm_player.api.routes import create_api_app
+    from scorm_player.api.routes import setup_routes as setup_package_routes
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
@@ -37,5 +37,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     health.setup_routes(app)
     setup_auth_routes(app)
     app.add_subapp("/xapi/", create_xapi_app(app))
-    app.add_subapp("/api/v1/", create_api_app(app))
+    # One sub-application for the JSON API; each package adds its routes to it.
+    api = web.Application(client_max_size=settings.max_body_bytes)
+    setup_package_routes(api, app)
+    app.add_subapp("/api/v1/", api)
     return app

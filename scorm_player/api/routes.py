@@ -1,12 +1,10 @@
-"""The package API, on a sub-application mounted at /api/v1/: upload, list and get packages.
-
-Authenticated for now with the tenant's LRS credentials (HTTP Basic, scope `all`).
-"""
+"""The package API on /api/v1/: upload, list and get packages (LRS credentials or a signed-in L&D admin)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, BinaryIO
 
@@ -15,8 +13,10 @@ from aiohttp import BodyPartReader, web
 from hub.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType
 from hub.keys import DB, SETTINGS
 from hub.middleware import json_response
-from lrs.ops.credentials import Authenticator, Principal
+from lrs.ops.credentials import Authenticator
 from lrs.scopes import ALL
+from provisioning.api.auth import require
+from provisioning.roles import Permission
 from scorm_player.ops import packages
 
 AUTHENTICATOR = web.AppKey("scorm_api_authenticator", Authenticator)
@@ -24,27 +24,36 @@ _CHUNK = 256 * 1024
 _ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream")
 
 
-def create_api_app(parent: web.Application) -> web.Application:
+def setup_routes(api: web.Application, parent: web.Application) -> None:
+    """Add the package routes to the shared /api/v1/ sub-application."""
     settings = parent[SETTINGS]
-    app = web.Application(client_max_size=settings.max_body_bytes)
 
     async def authenticator_ctx(app: web.Application) -> AsyncIterator[None]:
         app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=settings.auth_cache_seconds)
         yield
 
-    app.cleanup_ctx.append(authenticator_ctx)
-    app.router.add_post("/packages", upload_package)
-    app.router.add_get("/packages", list_packages)
-    app.router.add_get("/packages/{package_id}", get_package)
-    return app
+    api.cleanup_ctx.append(authenticator_ctx)
+    api.router.add_post("/packages", upload_package)
+    api.router.add_get("/packages", list_packages)
+    api.router.add_get("/packages/{package_id}", get_package)
 
 
-async def authenticate(request: web.Request) -> Principal:
-    principal = await request.app[AUTHENTICATOR].authenticate_header(request.headers.get("Authorization"),
-                                                                     realm="learnhub")
-    if ALL not in principal.scopes:
-        raise Forbidden("the package API requires a credential with scope 'all'")
-    return principal
+@dataclass(frozen=True)
+class Caller:
+    tenant_id: int
+    actor: str
+
+
+async def authenticate(request: web.Request) -> Caller:
+    """An LRS credential with scope `all` (HTTP Basic), or a signed-in person who may manage packages."""
+    if request.headers.get("Authorization"):
+        principal = await request.app[AUTHENTICATOR].authenticate_header(request.headers.get("Authorization"),
+                                                                         realm="learnhub")
+        if ALL not in principal.scopes:
+            raise Forbidden("the package API requires a credential with scope 'all'")
+        return Caller(principal.tenant_id, f"lrs-key:{principal.key}")
+    person = await require(request, Permission.PACKAGES_MANAGE)
+    return Caller(person.tenant_id, person.actor)
 
 
 def _content_root(request: web.Request) -> Path:
@@ -101,7 +110,7 @@ async def upload_package(request: web.Request) -> web.Response:
         os.replace(Path(folder) / "upload.bin", path)
         imported = await packages.import_package(request.config_dict[DB], principal.tenant_id, path,
                                                  content_root=_content_root(request),
-                                                 actor=f"lrs-key:{principal.key}")
+                                                 actor=principal.actor)
     return json_response(imported.as_json(), status=201 if imported.created else 200)
 
 
