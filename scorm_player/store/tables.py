@@ -1,10 +1,23 @@
-"""Imported SCORM/cmi5 packages, one row per tenant and content hash."""
+"""Imported SCORM/cmi5 packages (one row per tenant and content hash), registrations and attempts."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 import hub.tables  # noqa: F401  (hub_tenant, which tenant_id references)
+import provisioning.store.tables  # noqa: F401  (people_person, which registrations reference)
 from hub.db import metadata
 
 scorm_package = Table(
@@ -24,4 +37,44 @@ scorm_package = Table(
     Column("report", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("tenant_id", "content_hash"),
+)
+
+# A learner's enrolment in a package (learner × course); its UUID is the xAPI `registration` of every
+# statement the player or the course writes for it. A renewal is a new registration.
+scorm_registration = Table(
+    "scorm_registration",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("registration_id", String(36), nullable=False, unique=True),
+    Column("package_pk", Integer, ForeignKey("scorm_package.id"), nullable=False),
+    Column("person_pk", Integer, ForeignKey("people_person.id"), nullable=False),
+    # Course-level results, rolled up from the attempts (what reports and compliance read first).
+    Column("completion_status", String(20), nullable=False, server_default="not attempted"),
+    Column("success_status", String(20), nullable=False, server_default="unknown"),
+    Column("score_scaled", Float, nullable=True),
+    Column("total_time_seconds", Float, nullable=False, server_default="0"),
+    Column("attempt_count", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Index("ix_scorm_registration_person", "tenant_id", "person_pk", "package_pk"),
+    Index("ix_scorm_registration_package", "tenant_id", "package_pk"),
+)
+
+# One attempt on a registration: the sequencing state of the whole activity tree lives here.
+scorm_attempt = Table(
+    "scorm_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("attempt_id", String(36), nullable=False, unique=True),
+    Column("registration_pk", Integer, ForeignKey("scorm_registration.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("suspended", Boolean, nullable=False, server_default="0"),
+    Column("current_activity", String(200), nullable=True),
+    Column("sequencing_state", Text, nullable=False, server_default="{}"),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("registration_pk", "number"),
 )
