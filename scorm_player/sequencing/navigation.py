@@ -1,0 +1,143 @@
+"""The sequencer's public operations: start or resume, navigation requests, SCO data, request_valid and the TOC.
+
+Every function takes the tree and a state and leaves the given state untouched; the ones that change it return
+the new state, which the server stores per attempt (`SequencingState.to_dict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scorm_player.sequencing.processes import Sequencer, SequencingError, SequencingOutcome
+from scorm_player.sequencing.requests import NavigationRequest, parse_navigation_request, parse_request_valid
+from scorm_player.sequencing.sco_data import ScoReport, apply_sco_report
+from scorm_player.sequencing.state import SequencingState, new_state
+from scorm_player.sequencing.tree import ActivityTree
+
+__all__ = [
+    "NavigationResult",
+    "TocEntry",
+    "navigation_request_valid",
+    "process_navigation_request",
+    "relaunch",
+    "report_sco_data",
+    "table_of_contents",
+]
+
+
+@dataclass(frozen=True)
+class NavigationResult:
+    """The new state plus what the request led to (see SequencingOutcome)."""
+
+    state: SequencingState
+    outcome: SequencingOutcome
+
+    @property
+    def delivered(self) -> str | None:
+        return self.outcome.delivered
+
+    @property
+    def ended(self) -> bool:
+        return self.outcome.ended
+
+    @property
+    def exception(self) -> str | None:
+        return self.outcome.exception
+
+
+def process_navigation_request(tree: ActivityTree, state: SequencingState,
+                               request: NavigationRequest | str) -> NavigationResult:
+    """Run the Overall Sequencing Process (IMS SS OP.1) for one request, e.g. "continue" or "{target=a3}choice"."""
+    parsed = parse_navigation_request(request) if isinstance(request, str) else request
+    new = state.copy()
+    if parsed is None:
+        return NavigationResult(new, SequencingOutcome())
+    return NavigationResult(new, Sequencer(tree, new).overall_sequencing(parsed))
+
+
+def relaunch(tree: ActivityTree, state: SequencingState | None) -> NavigationResult:
+    """Begin a sequencing session: resumeAll after a suspendAll, otherwise start a new attempt on the course.
+
+    A new attempt keeps the global objectives when they are global to the system (adlseq:objectivesGlobalToSystem).
+    """
+    if state is not None and state.suspended is not None:
+        resumed = state.copy()
+        resumed.current = None
+        resumed.ended = False
+        return process_navigation_request(tree, resumed, NavigationRequest("resumeAll"))
+    carried = state.global_objectives if state is not None and tree.objectives_global_to_system else None
+    return process_navigation_request(tree, new_state(tree, carried), NavigationRequest("start"))
+
+
+def report_sco_data(tree: ActivityTree, state: SequencingState, activity: str, report: ScoReport) -> SequencingState:
+    """Record what the SCO for `activity` reported at Terminate; call before processing its navigation request."""
+    new = state.copy()
+    apply_sco_report(Sequencer(tree, new), activity, report)
+    return new
+
+
+def navigation_request_valid(tree: ActivityTree, state: SequencingState, request: NavigationRequest | str) -> bool:
+    """adl.nav.request_valid.*: would the request deliver an activity (or end the session) if the SCO ended now?
+
+    `request` is "continue", "previous", "choice.{target=ID}", "jump.{target=ID}" or a NavigationRequest. The
+    current attempt is not terminated for the check: the SCO is still running and its data is not final.
+    """
+    parsed = parse_request_valid(request) if isinstance(request, str) else request
+    sequencer = Sequencer(tree, state.copy())
+    try:
+        _, sequencing, target = sequencer.navigation_request(parsed)
+        if sequencing is None:
+            return False
+        delivery, end_session = sequencer.sequencing_request(sequencing, target)
+        if end_session:
+            return True
+        if delivery is None:
+            return False
+        sequencer.delivery_request(delivery)
+    except SequencingError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the table of contents."""
+
+    identifier: str
+    title: str
+    depth: int
+    is_visible: bool  # item@isvisible; the player hides the line but keeps its children
+    hidden_from_choice: bool  # a hiddenFromChoice pre-condition rule fires: not offered at all
+    choosable: bool  # a choice navigation request for it is valid now
+    is_leaf: bool
+    is_current: bool
+    is_suspended: bool
+    attempted: bool
+    completed: bool | None  # None: unknown
+    satisfied: bool | None  # None: unknown
+
+
+def table_of_contents(tree: ActivityTree, state: SequencingState) -> list[TocEntry]:
+    """The activities in tree order with their status and whether the learner may choose them now."""
+    sequencer = Sequencer(tree, state.copy())
+    entries = []
+    for activity in tree:
+        hidden = any(sequencer.pre_condition(identifier, "hiddenFromChoice") is not None
+                     for identifier in tree.path_from_root(activity.identifier))
+        activity_state = state.activities.get(activity.identifier)
+        entries.append(TocEntry(
+            identifier=activity.identifier,
+            title=activity.title,
+            depth=len(tree.ancestors(activity.identifier)) - 1,
+            is_visible=activity.is_visible,
+            hidden_from_choice=hidden,
+            choosable=not hidden and navigation_request_valid(
+                tree, state, NavigationRequest("choice", activity.identifier)),
+            is_leaf=activity.is_leaf,
+            is_current=state.current == activity.identifier,
+            is_suspended=bool(activity_state and activity_state.suspended),
+            attempted=bool(activity_state and activity_state.attempt_count > 0),
+            completed=sequencer.completed(activity.identifier),
+            satisfied=sequencer.satisfied(activity.identifier),
+        ))
+    return entries

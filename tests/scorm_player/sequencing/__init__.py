@@ -1,0 +1,1 @@
+"""Tests for the SCORM 2004 sequencing engine."""

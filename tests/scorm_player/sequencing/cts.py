@@ -1,0 +1,327 @@
+"""ADL SCORM 2004 4th Ed CTS LMS test packages: decode the TestCases/*.properties scripts and replay them.
+
+A script lists, in delivery order, the visits the LMS must make (`Act<N>V<visit>.*` keys, N = the `act=N` item
+parameter) and what the test SCO does in each: data-model calls (`commands.i`, abbreviated with
+legend/Commands.properties) and, when the SCO issues no navigation request, the one the tester triggers (`CUI`).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scorm_player.package.manifest import parse_manifest
+from scorm_player.package.sequencing import normalise_objective_id
+from scorm_player.sequencing import (
+    ActivityTree,
+    NavigationRequest,
+    ObjectiveReport,
+    ScoReport,
+    SequencingState,
+    build_activity_tree,
+    navigation_request_valid,
+    new_state,
+    parse_navigation_request,
+    process_navigation_request,
+    relaunch,
+    report_sco_data,
+)
+from tests.scorm_player.helpers import SHARED_FIXTURES
+
+CTS_ZIP = SHARED_FIXTURES / "scorm2004" / "adl_cts" / "adl_scorm2004_4th_cts_lms_testpackages_shared.zip"
+SEQUENCING_FAMILIES = ("CM", "CO", "CT", "MS", "OB", "RU", "SX", "T")
+
+_VISIT_KEY = re.compile(r"^Act(?P<act>\d+)V(?P<visit>\d+)\.(?P<field>.+)$")
+_COMMAND_FIELD = re.compile(r"^commands\.(\d+)$")
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """Java .properties: key=value lines, # comments, backslash continuations; keys keep file order."""
+    result: dict[str, str] = {}
+    pending = ""
+    for raw in text.splitlines():
+        line = pending + raw.strip() if pending else raw.strip()
+        if line.endswith("\\"):
+            pending = line[:-1]
+            continue
+        pending = ""
+        if not line or line.startswith(("#", "!")):
+            continue
+        key, _, value = line.partition("=")
+        result[key.strip()] = value
+    return result
+
+
+@dataclass
+class Visit:
+    act: int
+    visit: int
+    commands: list[str] = field(default_factory=list)
+    user_navigation: str | None = None  # CUI
+
+
+@dataclass(frozen=True)
+class Command:
+    method: str  # I, T, GET, SET, ...
+    element: str  # decoded: "adl.nav.request_valid.continue", "cmi.objectives.{obj1}.success_status"
+    value: str | None  # decoded SET value
+    expected: str  # decoded expected return value
+
+
+@dataclass
+class CtsCase:
+    case_id: str
+    properties: dict[str, str]
+    visits: list[Visit]
+    manifest: bytes
+
+    @property
+    def family(self) -> str:
+        return self.case_id.split("-", 1)[0]
+
+
+class Legend:
+    """legend/Commands.properties: the abbreviations the scripts use."""
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        self.entries = entries
+
+    def word(self, token: str) -> str:
+        return self.entries.get(token, token)
+
+    def path(self, tokens: list[str]) -> str:
+        """Element tokens → dotted element; `tar` takes the next token as the target, `&id&` names an objective."""
+        parts: list[str] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token == "tar":
+                parts.append("{target=" + tokens[index + 1] + "}")
+                index += 2
+                continue
+            if token.startswith("&") and token.endswith("&") and len(token) > 1:
+                parts.append("{" + token[1:-1] + "}")
+            else:
+                parts.append(self.word(token))
+            index += 1
+        return ".".join(parts)
+
+    def nav_value(self, tokens: list[str]) -> str:
+        """A SET value for adl.nav.request: "N.c" → continue, "tar~a1~TY.c" → {target=a1}choice."""
+        if tokens[0] == "tar":
+            return "{target=" + tokens[1] + "}" + self.word(tokens[2])
+        return self.word(tokens[0])
+
+    def command(self, text: str) -> Command:
+        method, _, rest = text.partition("->")
+        argument, _, rest = rest.partition("->")
+        expected, _, _ = rest.rpartition("->")
+        element_text, bang, value_text = argument.partition("!")
+        element = self.path(element_text.split("~")) if element_text else ""
+        value: str | None = None
+        if bang:
+            if element == "adl.nav.request":
+                value = self.nav_value(value_text.split("~"))
+            else:
+                value = self.word(value_text)
+        return Command(method, element, value, self.word(expected))
+
+
+def load_legend(archive: zipfile.ZipFile) -> Legend:
+    return Legend(parse_properties(archive.read("legend/Commands.properties").decode("utf-8", "replace")))
+
+
+def case_ids() -> list[str]:
+    """The sequencing test cases in the CTS zip (empty when the shared fixtures are absent)."""
+    if not CTS_ZIP.is_file():
+        return []
+    with zipfile.ZipFile(CTS_ZIP) as archive:
+        names = set(archive.namelist())
+    found = []
+    for name in sorted(names):
+        match = re.fullmatch(r"TestCases/(?P<id>[A-Z]+-\w+)\.properties", name)
+        if match and match["id"].split("-")[0] in SEQUENCING_FAMILIES:
+            if f"LMSTestPackage_{match['id']}/imsmanifest.xml" in names:
+                found.append(match["id"])
+    return found
+
+
+def load_case(archive: zipfile.ZipFile, case_id: str) -> CtsCase:
+    properties = parse_properties(archive.read(f"TestCases/{case_id}.properties").decode("utf-8", "replace"))
+    visits: dict[tuple[int, int], Visit] = {}
+    for key, value in properties.items():
+        match = _VISIT_KEY.match(key)
+        if not match:
+            continue
+        slot = (int(match["act"]), int(match["visit"]))
+        visit = visits.setdefault(slot, Visit(*slot))
+        command = _COMMAND_FIELD.match(match["field"])
+        if command:
+            visit.commands.append(value)
+        elif match["field"] == "CUI":
+            visit.user_navigation = value
+    ordered = sorted(visits.values(), key=lambda visit: list(visits).index((visit.act, visit.visit)))
+    manifest = archive.read(f"LMSTestPackage_{case_id}/imsmanifest.xml")
+    return CtsCase(case_id, properties, ordered, manifest)
+
+
+class ReplayMismatch(AssertionError):
+    """The engine did something other than what the ADL script requires."""
+
+
+# CUI instructions that relaunch the package and then ask the tester to choose an activity.
+_RELAUNCH_THEN_CHOOSE = {"RelaunchCM10": "Activity 4"}
+_ENDINGS = frozenset({"Exit", "AutoTest", "HasEnded", "OKEnd"})
+
+
+@dataclass
+class Replay:
+    """Drives the sequencer through one CTS case and raises ReplayMismatch on the first deviation."""
+
+    case: CtsCase
+    legend: Legend
+    tree: ActivityTree = field(init=False)
+    activity_for_act: dict[int, str] = field(init=False)
+    trace: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        package = parse_manifest(self.case.manifest)
+        self.tree = build_activity_tree(package)
+        self.activity_for_act = {}
+        for item in package.items():
+            match = re.search(r"[?&]act=(\d+)", item.parameters or "")
+            if match:
+                self.activity_for_act[int(match[1])] = item.identifier
+
+    def fail(self, message: str) -> ReplayMismatch:
+        return ReplayMismatch(f"{self.case.case_id}: {message}\n  trace: " + " | ".join(self.trace))
+
+    def by_title(self, title: str) -> str:
+        if title.startswith("the activity that corresponds to the root"):
+            return self.tree.root
+        for activity in self.tree:
+            if activity.title.strip() == title.strip():
+                return activity.identifier
+        raise self.fail(f"no activity titled {title!r}")
+
+    def run(self) -> None:
+        start = self.case.properties.get("start", ".").strip()
+        if start in (".", ""):
+            result = relaunch(self.tree, None)
+            self.trace.append(f"start → {result.delivered or result.exception}")
+        else:
+            target = self.by_title(start)
+            result = process_navigation_request(self.tree, new_state(self.tree), NavigationRequest("choice", target))
+            self.trace.append(f"choice {target} → {result.delivered or result.exception}")
+        state, delivered = result.state, result.delivered
+        for index, visit in enumerate(self.case.visits):
+            expected = self.activity_for_act.get(visit.act)
+            if expected is None:
+                raise self.fail(f"no item with act={visit.act}")
+            if delivered != expected:
+                raise self.fail(f"visit {index + 1} (Act{visit.act}V{visit.visit}): expected {expected}, "
+                                f"the sequencer delivered {delivered}")
+            state, delivered = self.run_visit(visit, expected, state, last=index == len(self.case.visits) - 1)
+
+    def run_visit(self, visit: Visit, activity: str, state: SequencingState,
+                  *, last: bool) -> tuple[SequencingState, str | None]:
+        values: dict[str, str] = {}
+        request: NavigationRequest | None = None
+        for text in visit.commands:
+            command = self.legend.command(text)
+            if command.method == "GET" and command.element.startswith("adl.nav.request_valid."):
+                answer = navigation_request_valid(self.tree, state, command.element)
+                if str(answer).lower() != command.expected:
+                    raise self.fail(f"Act{visit.act}V{visit.visit}: GetValue({command.element}) = "
+                                    f"{str(answer).lower()}, ADL expects {command.expected}")
+            elif command.method == "SET" and command.element == "adl.nav.request" and command.value is not None:
+                request = parse_navigation_request(command.value)
+            elif command.method == "SET" and command.value is not None:
+                values[command.element] = command.value
+        navigation = visit.user_navigation or ""
+        if request is None:
+            request = self.user_request(navigation)
+        if values.get("cmi.exit") in ("time-out", "logout") and request is None:
+            request = NavigationRequest("exitAll")  # SCORM 2004 RTE §4.2.9 cmi.exit
+        # An abandoned attempt's data is discarded (ADL RTE: no data transfer on abandon/abandonAll).
+        if request is None or request.kind not in ("abandon", "abandonAll"):
+            state = report_sco_data(self.tree, state, activity, sco_report(values))
+        if request is None:
+            if not last and not navigation.startswith("Relaunch"):
+                raise self.fail(f"Act{visit.act}V{visit.visit}: no navigation request and CUI {navigation!r}")
+            result = None
+        else:
+            result = process_navigation_request(self.tree, state, request)
+            self.trace.append(f"Act{visit.act}V{visit.visit} {request} → {result.delivered or result.exception or ''}"
+                              f"{' (ended)' if result.ended else ''}")
+            state = result.state
+        delivered = result.delivered if result is not None else None
+        if navigation.startswith("Relaunch") or navigation.startswith("Root"):
+            if delivered is not None:
+                raise self.fail(f"Act{visit.act}V{visit.visit}: expected the attempt to end, got {delivered}")
+            if navigation.startswith("Root"):
+                result = process_navigation_request(self.tree, state, NavigationRequest("choice", self.tree.root))
+            else:
+                result = relaunch(self.tree, state)
+                if result.delivered is None and navigation in _RELAUNCH_THEN_CHOOSE:
+                    target = self.by_title(_RELAUNCH_THEN_CHOOSE[navigation])
+                    result = process_navigation_request(self.tree, result.state, NavigationRequest("choice", target))
+            self.trace.append(f"{navigation} → {result.delivered or result.exception}")
+            return result.state, result.delivered
+        if last and delivered is not None:
+            raise self.fail(f"after the last visit the sequencer delivered {delivered}; ADL expects the end")
+        return state, delivered
+
+    def user_request(self, navigation: str) -> NavigationRequest | None:
+        name, _, argument = navigation.partition("~")
+        if name in ("Continue", "ContinueExitCM8"):
+            return NavigationRequest("continue")
+        if name == "Previous":
+            return NavigationRequest("previous")
+        if name in ("Choice", "ChoiceExit"):
+            return NavigationRequest("choice", self.by_title(argument))
+        if name == "TRIGExitAll":
+            return NavigationRequest("exitAll")
+        return None  # Exit, AutoTest, Relaunch*: the tester ends the session or relaunches
+
+
+def _number(value: str | None) -> float | None:
+    return float(value) if value not in (None, "") else None
+
+
+def sco_report(values: dict[str, str]) -> ScoReport:
+    """The SCO's SetValue calls → what the LMS hands the sequencer at Terminate."""
+    objectives: dict[str, dict[str, str]] = {}
+    for element, value in values.items():
+        match = re.fullmatch(r"cmi\.objectives\.\{(?P<id>[^}]*)\}\.(?P<name>.+)", element)
+        if match:
+            objectives.setdefault(normalise_objective_id(match["id"]), {})[match["name"]] = value
+    return ScoReport(
+        completion_status=values.get("cmi.completion_status"),
+        success_status=values.get("cmi.success_status"),
+        score_scaled=_number(values.get("cmi.score.scaled")),
+        score_raw=_number(values.get("cmi.score.raw")),
+        score_min=_number(values.get("cmi.score.min")),
+        score_max=_number(values.get("cmi.score.max")),
+        progress_measure=_number(values.get("cmi.progress_measure")),
+        exit=values.get("cmi.exit"),
+        objectives=tuple(
+            ObjectiveReport(
+                objective_id=objective_id,
+                success_status=fields.get("success_status"),
+                completion_status=fields.get("completion_status"),
+                score_scaled=_number(fields.get("score.scaled")),
+                score_raw=_number(fields.get("score.raw")),
+                score_min=_number(fields.get("score.min")),
+                score_max=_number(fields.get("score.max")),
+                progress_measure=_number(fields.get("progress_measure")),
+            )
+            for objective_id, fields in objectives.items()
+        ),
+    )
+
+
+def open_archive(path: Path = CTS_ZIP) -> zipfile.ZipFile:
+    return zipfile.ZipFile(path)
