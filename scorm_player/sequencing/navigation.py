@@ -83,6 +83,12 @@ def navigation_request_valid(tree: ActivityTree, state: SequencingState, request
     current attempt is not terminated for the check: the SCO is still running and its data is not final.
     """
     parsed = parse_request_valid(request) if isinstance(request, str) else request
+    if parsed.kind == "continue":
+        # The ADL sample RTE (the CTS reference) offers Continue whenever the current activity's parent flows;
+        # where it leads is only known once the SCO has ended.
+        current = state.current
+        parent = tree[current].parent if current is not None and not state.ended else None
+        return parent is not None and tree[parent].sequencing.control_mode.flow
     sequencer = Sequencer(tree, state.copy())
     try:
         _, sequencing, target = sequencer.navigation_request(parsed)

@@ -152,7 +152,8 @@ class Sequencer(Tracking):
             while True:
                 post_termination, post_sequencing = self._post_condition_rules()
                 if post_termination == "exitAll":
-                    return self._exit_all()
+                    self._exit_all()
+                    return "retry" if post_sequencing == "retry" else "exit"
                 if post_termination == "exitParent":
                     current = self.state.current
                     assert current is not None
@@ -163,7 +164,11 @@ class Sequencer(Tracking):
                     self.end_attempt(parent)
                     continue
                 current = self.state.current
-                if current == self.tree.root and post_sequencing != "retry":
+                if current == self.tree.root:
+                    if post_sequencing == "retry":
+                        # ADL sample RTE: retrying the root is an exitAll followed by a retry.
+                        self._exit_all()
+                        return "retry"
                     return "exit"
                 return post_sequencing
         if request == "exitAll":
@@ -184,16 +189,27 @@ class Sequencer(Tracking):
             self.state.current = self.tree.root
             return "exit"
         if request == "abandon":
+            self._discard_reported_status(current)
             self.state.activity(current).active = False
             return None
         if request == "abandonAll":
+            self._discard_reported_status(current)
             for activity_id in self.tree.ancestors(current):
                 self.state.activity(activity_id).active = False
             self.state.current = self.tree.root
             return "exit"
         raise SequencingError("TB.2.3-7", f"unknown termination request {request!r}")
 
+    def _discard_reported_status(self, identifier: str) -> None:
+        """An abandoned attempt's reported status does not count (ADL sample RTE TB.2.3 abandon)."""
+        activity_state = self.state.activity(identifier)
+        activity_state.completed = None
+        primary = activity_state.objective(self.tree[identifier].primary_key)
+        primary.satisfied = None
+        primary.measure = None
+
     def _exit_all(self) -> str:
+        """TB.2.3 exitAll: end every attempt up to the root, which becomes the current activity."""
         current = self.state.current
         assert current is not None
         if self.state.activity(current).active:
@@ -244,23 +260,32 @@ class Sequencer(Tracking):
         if activity.is_leaf:
             if activity.tracked and not activity_state.suspended:
                 delivery = activity.sequencing.delivery
-                if not delivery.completion_set_by_content and activity_state.completed is None:
+                if (not delivery.completion_set_by_content and activity_state.completed is None
+                        and not activity_state.completion_reported):
                     self.set_completed(identifier, True)
                 primary = activity_state.objective(activity.primary_key)
-                if not delivery.objective_set_by_content and primary.satisfied is None:
+                if (not delivery.objective_set_by_content and primary.satisfied is None
+                        and not activity_state.success_reported):
                     self.set_satisfied(identifier, None, True)
         else:
             activity_state.suspended = any(self.state.activity(child).suspended for child in activity.children)
         activity_state.active = False
         overall_rollup(self, identifier)
 
+    def cluster_ancestor(self, first: str, second: str) -> str:
+        """The common ancestor as the ADL reference sequencer finds it: a leaf counts as its parent cluster."""
+        tree = self.tree
+        first_cluster = tree[first].parent if tree[first].is_leaf and tree[first].parent is not None else first
+        second_cluster = tree[second].parent if tree[second].is_leaf and tree[second].parent is not None else second
+        return tree.common_ancestor(first_cluster, second_cluster)
+
     def terminate_descendent_attempts(self, identifier: str) -> None:
-        """IMS SS UP.3: end the attempts between the current activity and its common ancestor with `identifier`."""
+        """IMS SS UP.3: end the attempts from the current activity up to its common ancestor with `identifier`."""
         current = self.state.current
         if current is None:
             return
-        ancestor = self.tree.common_ancestor(current, identifier)
-        for activity_id in self.tree.ancestors(current)[1:]:
+        ancestor = self.cluster_ancestor(current, identifier)
+        for activity_id in self.tree.ancestors(current):
             if activity_id == ancestor:
                 break
             self.end_attempt(activity_id)
@@ -449,11 +474,6 @@ class Sequencer(Tracking):
         if self.tree[parent].sequencing.control_mode.forward_only:
             raise SequencingError("SB.2.4-2", "forwardOnly forbids choosing backward")
 
-    def _choice_flow(self, identifier: str, direction: str) -> str:
-        """IMS SS SB.2.9.1 Choice Flow Subprocess (with SB.2.9.2 Choice Flow Tree Traversal)."""
-        walked = self._choice_flow_tree_traversal(identifier, direction)
-        return identifier if walked is None else walked
-
     def _choice_flow_tree_traversal(self, identifier: str, direction: str) -> str | None:
         tree = self.tree
         parent = tree[identifier].parent
@@ -476,13 +496,12 @@ class Sequencer(Tracking):
             if self.pre_condition(activity_id, "hiddenFromChoice") is not None:
                 raise SequencingError("SB.2.9-3", f"{activity_id!r} is hidden from choice")
 
-    def _prevent_activation(self, identifier: str, ancestor: str) -> None:
-        if (identifier != ancestor and not self.state.activity(identifier).active
-                and self.tree[identifier].sequencing.constrained_choice.prevent_activation):
-            raise SequencingError("SB.2.9-6", f"{identifier!r} prevents activation")
-
     def choice(self, target: str) -> str | None:
-        """IMS SS SB.2.9 Choice Sequencing Request Process; returns the leaf to deliver."""
+        """IMS SS SB.2.9 Choice Sequencing Request Process; returns the leaf to deliver.
+
+        The paths checked follow the ADL sample RTE (the CTS reference): traversal rules are evaluated on the
+        activities between the current activity and the target, not on the target itself.
+        """
         tree = self.tree
         if target not in tree:
             raise SequencingError("SB.2.9-1", f"no activity {target!r}")
@@ -491,66 +510,65 @@ class Sequencer(Tracking):
         if parent is not None and not tree[parent].sequencing.control_mode.choice:
             raise SequencingError("SB.2.9-4", "choice is not enabled for the target's parent")
         current = self.state.current
-        ancestor = tree.common_ancestor(current, target) if current is not None else tree.root
-        if current is None or current == target:
-            if current is None:
-                for activity_id in tree.path_from_root(target):
-                    self._choice_traversal(activity_id, FORWARD)
-                    self._prevent_activation(activity_id, ancestor)
-        elif tree[current].parent == parent:
-            # Siblings: every activity between them must be traversable in the chosen direction.
+        origin = current if current is not None else tree.root
+        ancestor = self.cluster_ancestor(origin, target) if current is not None else tree.root
+        if origin == target:
+            pass
+        elif current is not None and tree[current].parent == parent:
+            # Case 2 -- siblings: every activity from the current one up to the target must be traversable.
             siblings = tree.siblings(current)
             start, end = siblings.index(current), siblings.index(target)
             direction = FORWARD if end > start else BACKWARD
-            between = siblings[min(start, end):max(start, end) + 1]
-            for activity_id in (between if direction == FORWARD else tuple(reversed(between))):
-                self._choice_traversal(activity_id, direction)
-        elif ancestor == current:
-            # The target is below the current activity.
-            path = tree.path_from_root(target)
-            for activity_id in path[path.index(current):]:
-                self._choice_traversal(activity_id, FORWARD)
-                self._prevent_activation(activity_id, ancestor)
-        elif ancestor == target:
-            # The target is an ancestor of the current activity.
-            for activity_id in tree.ancestors(current)[:-1]:
+            step = 1 if direction == FORWARD else -1
+            for index in range(start, end, step):
+                self._choice_traversal(siblings[index], direction)
+        elif origin == ancestor:
+            # Case 3 -- the target is below the current activity (or the session has not begun).
+            self._choice_down_to(target, ancestor)
+        elif target == ancestor:
+            # Case 4 -- the target is an ancestor of the current activity.
+            for activity_id in tree.ancestors(origin)[1:]:
                 if activity_id == target:
                     break
                 if not tree[activity_id].sequencing.control_mode.choice_exit:
                     raise SequencingError("SB.2.9-7", f"choiceExit of {activity_id!r} forbids leaving it")
         else:
-            self._choice_across_branches(current, target, ancestor)
+            # Case 5 -- the target is in another branch.
+            constrained = None
+            for activity_id in tree.ancestors(origin)[1:]:
+                if activity_id == ancestor:
+                    break
+                if not tree[activity_id].sequencing.control_mode.choice_exit:
+                    raise SequencingError("SB.2.9-7", f"choiceExit of {activity_id!r} forbids leaving it")
+                if constrained is None and tree[activity_id].sequencing.constrained_choice.constrain_choice:
+                    constrained = activity_id
+            if constrained is not None:
+                direction = FORWARD if tree.position(target) > tree.position(constrained) else BACKWARD
+                neighbour = self._choice_flow_tree_traversal(constrained, direction)
+                if target != neighbour and parent != neighbour:
+                    raise SequencingError("SB.2.9-8", "constrainChoice forbids this target")
+            self._choice_down_to(target, ancestor)
         if tree[target].is_leaf:
             return target
         walk = self.flow(target, FORWARD, consider_children=True)
         if walk.activity is None:
-            self.terminate_descendent_attempts(ancestor)
-            self.end_attempt(ancestor)
-            self.state.current = target
+            if current is not None:
+                self.terminate_descendent_attempts(ancestor)
+                self.end_attempt(ancestor)
+                self.state.current = target
             raise SequencingError("SB.2.9-9", "nothing to deliver below the target")
         return walk.activity
 
-    def _choice_across_branches(self, current: str, target: str, ancestor: str) -> None:
+    def _choice_down_to(self, target: str, ancestor: str) -> None:
+        """Check the activities from the target's parent up to the common ancestor (traversal, preventActivation)."""
         tree = self.tree
-        constrained = None
-        for activity_id in tree.ancestors(current):
+        for activity_id in tree.ancestors(target)[1:]:
+            self._choice_traversal(activity_id, FORWARD)
             if activity_id == ancestor:
                 break
-            if not tree[activity_id].sequencing.control_mode.choice_exit:
-                raise SequencingError("SB.2.9-7", f"choiceExit of {activity_id!r} forbids leaving it")
-            if constrained is None and tree[activity_id].sequencing.constrained_choice.constrain_choice:
-                constrained = activity_id
-        forward = tree.position(target) > tree.position(current)
-        if constrained is not None:
-            direction = FORWARD if tree.position(target) > tree.position(constrained) else BACKWARD
-            consider = self._choice_flow(constrained, direction)
-            if target not in (consider, constrained) and not tree.is_descendant(target, consider):
-                raise SequencingError("SB.2.9-8", "constrainChoice forbids this target")
-        path = tree.path_from_root(target)
-        for activity_id in path[path.index(ancestor):]:
-            if forward:
-                self._choice_traversal(activity_id, FORWARD)
-            self._prevent_activation(activity_id, ancestor)
+            if (not self.state.activity(activity_id).active
+                    and tree[activity_id].sequencing.constrained_choice.prevent_activation):
+                raise SequencingError("SB.2.9-6", f"{activity_id!r} prevents activation")
 
     # -- DB.1.1 / DB.2 ---------------------------------------------------------------------------------------
 
@@ -567,18 +585,18 @@ class Sequencer(Tracking):
         current = self.state.current
         if current is not None and self.state.activity(current).active:
             raise SequencingError("DB.2-1", "the current activity is still active")
-        if identifier != self.state.suspended:
-            self._clear_suspended(identifier)
+        self._clear_suspended(identifier)
         self.terminate_descendent_attempts(identifier)
         for activity_id in self.tree.path_from_root(identifier):
             activity_state = self.state.activity(activity_id)
             if activity_state.active:
                 continue
-            if activity_state.suspended:
-                activity_state.suspended = False
-            else:
-                activity_state.attempt_count += 1
-                self._begin_attempt(activity_id)
+            if self.tree[activity_id].tracked:
+                if activity_state.suspended:
+                    activity_state.suspended = False
+                else:
+                    activity_state.attempt_count += 1
+                    self._begin_attempt(activity_id)
             activity_state.active = True
         self.state.current = identifier
         self.state.suspended = None
@@ -588,6 +606,7 @@ class Sequencer(Tracking):
         activity_state = self.state.activity(identifier)
         activity_state.completed = None
         activity_state.progress_measure = None
+        activity_state.completion_reported = activity_state.success_reported = False
         for objective in activity_state.objectives.values():
             objective.satisfied = None
             objective.measure = None
@@ -600,12 +619,12 @@ class Sequencer(Tracking):
         suspended = self.state.suspended
         if suspended is None:
             return
-        ancestor = self.tree.common_ancestor(identifier, suspended)
-        for activity_id in self.tree.ancestors(suspended):
-            activity = self.tree[activity_id]
-            activity_state = self.state.activity(activity_id)
-            if activity.is_leaf or not any(self.state.activity(child).suspended for child in activity.children):
-                activity_state.suspended = False
-            if activity_id == ancestor:
-                break
+        if identifier != suspended:
+            ancestor = self.cluster_ancestor(identifier, suspended)
+            for activity_id in self.tree.ancestors(suspended):
+                if activity_id == ancestor:
+                    break
+                activity = self.tree[activity_id]
+                self.state.activity(activity_id).suspended = any(
+                    self.state.activity(child).suspended for child in activity.children)
         self.state.suspended = None

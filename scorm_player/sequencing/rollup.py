@@ -24,13 +24,36 @@ _DEFAULT_COMPLETION_RULES = (
 
 
 def overall_rollup(tracking: Tracking, identifier: str) -> None:
-    """IMS SS RB.1.5: roll up from the activity to the root."""
-    for activity_id in tracking.tree.ancestors(identifier):
-        if not tracking.tree[activity_id].is_leaf:
+    """IMS SS RB.1.5: roll up from the activity to the root, deepest first.
+
+    Like the ADL sample RTE, the clusters above every activity that reads a global objective roll up too, so a
+    status written through one branch of the tree reaches the others.
+    """
+    tree = tracking.tree
+    depths = {activity_id: depth for depth, activity_id in enumerate(reversed(tree.ancestors(identifier)))}
+    for reader in _global_readers(tracking):
+        path = tree.ancestors(reader)
+        for depth, activity_id in enumerate(reversed(path[1:])):
+            depths[activity_id] = depth
+    for activity_id in sorted(depths, key=lambda activity_id: -depths[activity_id]):
+        if not tree[activity_id].is_leaf:
             _measure_rollup(tracking, activity_id)
             _completion_measure_rollup(tracking, activity_id)
         _objective_rollup(tracking, activity_id)
         _progress_rollup(tracking, activity_id)
+
+
+def _global_readers(tracking: Tracking) -> list[str]:
+    readers = []
+    for activity in tracking.tree:
+        for objective in activity.objectives:
+            reads = any(mapping.read_satisfied_status or mapping.read_normalized_measure for mapping in objective.maps)
+            reads = reads or any(extended.read_completion_status or extended.read_progress_measure
+                                 for extended in objective.extended_maps)
+            if reads:
+                readers.append(activity.identifier)
+                break
+    return readers
 
 
 def _measure_rollup(tracking: Tracking, identifier: str) -> None:

@@ -51,6 +51,11 @@ def apply_sco_report(tracking: Tracking, identifier: str, report: ScoReport) -> 
         # IMS SS DB.2 8.1: an untracked activity records no progress information.
         return
     primary_key = activity.primary_key
+    primary_reports = [objective for objective in report.objectives if objective.objective_id == primary_key]
+    if report.completion_status is not None or any(o.completion_status is not None for o in primary_reports):
+        activity_state.completion_reported = True
+    if report.success_status is not None or any(o.success_status is not None for o in primary_reports):
+        activity_state.success_reported = True
     # The primary objective also appears in cmi.objectives under its own id; cmi.success_status etc. win when known.
     for objective in report.objectives:
         is_primary = objective.objective_id == primary_key and primary_key != ""

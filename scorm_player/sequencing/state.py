@@ -42,6 +42,10 @@ class ActivityState:
     active: bool = False
     suspended: bool = False
     objectives: dict[str, ObjectiveState] = field(default_factory=dict)
+    # The SCO set cmi.completion_status / cmi.success_status in this attempt, even to "unknown": End Attempt then
+    # leaves the status alone (ADL sample RTE UP.4; ADL CTS CM-06).
+    completion_reported: bool = False
+    success_reported: bool = False
 
     @property
     def progress_known(self) -> bool:
@@ -56,7 +60,7 @@ class ActivityState:
         for name in ("completed", "progress_measure"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
-        for name in ("active", "suspended"):
+        for name in ("active", "suspended", "completion_reported", "success_reported"):
             if getattr(self, name):
                 data[name] = True
         objectives = {key: objective.to_dict() for key, objective in self.objectives.items() if objective.to_dict()}
@@ -72,6 +76,8 @@ class ActivityState:
             progress_measure=data.get("progress_measure"),
             active=bool(data.get("active", False)),
             suspended=bool(data.get("suspended", False)),
+            completion_reported=bool(data.get("completion_reported", False)),
+            success_reported=bool(data.get("success_reported", False)),
             objectives={key: ObjectiveState.from_dict(value) for key, value in data.get("objectives", {}).items()},
         )
 

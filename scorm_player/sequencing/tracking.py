@@ -85,6 +85,11 @@ class Tracking:
     def completed(self, identifier: str) -> bool | None:
         """Attempt completion status; 4th Ed adlseq:mapInfo@readCompletionStatus reads it from a global objective."""
         activity = self.tree[identifier]
+        threshold = activity.completion_threshold
+        if threshold is not None and threshold.completed_by_measure:
+            # SCORM 2004 4th Ed: completedByMeasure judges completion by the (possibly global) progress measure.
+            amount = self.progress_measure(identifier)
+            return None if amount is None else amount >= threshold.min_progress_measure
         shared = self._read_extended(activity.primary_objective, "read_completion_status")
         if shared is not None and shared.completed is not None:
             return shared.completed
@@ -158,8 +163,8 @@ class Tracking:
     def attempt_limit_exceeded(self, identifier: str) -> bool:
         limit = self.tree[identifier].sequencing.limit_conditions.attempt_limit
         attempts = self.state.activity(identifier).attempt_count
-        # IMS SS UP.1 / condition attemptLimitExceeded; attemptLimit="0" means unlimited (imsss_v1p0limit.xsd)
-        return bool(limit) and attempts > 0 and attempts >= (limit or 0)
+        # IMS SS UP.1 / condition attemptLimitExceeded (the ADL sample RTE counts attempts begun, not progress)
+        return limit is not None and attempts >= limit
 
     def condition(self, identifier: str, condition: RuleCondition) -> bool | None:
         """One sequencing rule condition, three-valued (IMS SS UP.2.1 and §3.2 condition vocabulary)."""

@@ -232,7 +232,9 @@ class Replay:
         for text in visit.commands:
             command = self.legend.command(text)
             if command.method == "GET" and command.element.startswith("adl.nav.request_valid."):
-                answer = navigation_request_valid(self.tree, state, command.element)
+                # The LMS sees SetValue data as it arrives, so request_valid reflects it (ADL sample RTE).
+                probe = report_sco_data(self.tree, state, activity, sco_report(values)) if values else state
+                answer = navigation_request_valid(self.tree, probe, command.element)
                 if str(answer).lower() != command.expected:
                     raise self.fail(f"Act{visit.act}V{visit.visit}: GetValue({command.element}) = "
                                     f"{str(answer).lower()}, ADL expects {command.expected}")
