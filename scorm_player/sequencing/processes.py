@@ -274,10 +274,11 @@ class Sequencer(Tracking):
 
     def cluster_ancestor(self, first: str, second: str) -> str:
         """The common ancestor as the ADL reference sequencer finds it: a leaf counts as its parent cluster."""
-        tree = self.tree
-        first_cluster = tree[first].parent if tree[first].is_leaf and tree[first].parent is not None else first
-        second_cluster = tree[second].parent if tree[second].is_leaf and tree[second].parent is not None else second
-        return tree.common_ancestor(first_cluster, second_cluster)
+        return self.tree.common_ancestor(self._cluster_of(first), self._cluster_of(second))
+
+    def _cluster_of(self, identifier: str) -> str:
+        parent = self.tree[identifier].parent
+        return parent if self.tree[identifier].is_leaf and parent is not None else identifier
 
     def terminate_descendent_attempts(self, identifier: str) -> None:
         """IMS SS UP.3: end the attempts from the current activity up to its common ancestor with `identifier`."""
