@@ -186,10 +186,16 @@ class Tracking:
                 value = measure > condition.measure_threshold
             else:
                 value = measure < condition.measure_threshold
-        elif name == "completed":
-            value = self.completed(identifier)
-        elif name == "activityProgressKnown":
-            value = activity_state.progress_known and self.completed(identifier) is not None
+        elif name in ("completed", "activityProgressKnown"):
+            activity = self.tree[identifier]
+            if key is not None and key != activity.primary_key:
+                # SCORM 2004 4th Ed: a referenced objective has its own completion status (adlseq:mapInfo).
+                completed = self.objective_value(identifier, key, "completed")
+                known = completed is not None
+            else:
+                completed = self.completed(identifier)
+                known = activity_state.progress_known and completed is not None
+            value = known if name == "activityProgressKnown" else (None if completed is None else bool(completed))
         elif name == "attempted":
             value = activity_state.progress_known
         elif name == "attemptLimitExceeded":
