@@ -66,7 +66,14 @@ def relaunch(tree: ActivityTree, state: SequencingState | None) -> NavigationRes
         resumed.ended = False
         return process_navigation_request(tree, resumed, NavigationRequest("resumeAll"))
     carried = state.global_objectives if state is not None and tree.objectives_global_to_system else None
-    return process_navigation_request(tree, new_state(tree, carried), NavigationRequest("start"))
+    fresh = new_state(tree, carried)
+    started = process_navigation_request(tree, fresh, NavigationRequest("start"))
+    leaves = tree.leaves()
+    if started.delivered is None and not started.ended and len(leaves) == 1:
+        # Without flow a start request delivers nothing and the learner would face a one-line TOC; like the ADL
+        # sample RTE (CTS CM-11, SX-08a), launch the only activity instead.
+        return process_navigation_request(tree, fresh, NavigationRequest("choice", leaves[0]))
+    return started
 
 
 def report_sco_data(tree: ActivityTree, state: SequencingState, activity: str, report: ScoReport) -> SequencingState:
