@@ -3,12 +3,14 @@
 Store functions are plain synchronous SQLAlchemy Core over a `Connection`, and every transaction
 or read runs as one unit:
   - PostgreSQL: on the asyncpg async engine through `AsyncConnection.run_sync` (no threads);
-  - SQLite (pysqlite): on the event loop itself. An index lookup takes ~20 µs and a commit in WAL
-    mode does not fsync, so handing work to a thread costs more than the work: sqlite3 releases
-    and re-takes the GIL at every step, and measured through aiosqlite each statement cost
-    ~0.4 ms, through a writer thread ~0.2 ms of GIL waits. Writes requested in the same loop
-    iteration share one commit (group commit); reads run under a progress-handler time limit;
-    the WAL checkpoint, the one fsync-bound step, runs in a background thread.
+  - SQLite (pysqlite): on the event loop itself. An index lookup takes ~20 µs, so handing work to a
+    thread costs more than the work: sqlite3 releases and re-takes the GIL at every step, and
+    measured through aiosqlite each statement cost ~0.4 ms, through a writer thread ~0.2 ms of
+    GIL waits. Writes requested while the previous group commits share one commit (group commit);
+    only the COMMIT itself, which waits for fsync, runs in a thread, so the loop parses and
+    validates the next requests meanwhile. Reads use their own connection (WAL readers never wait
+    for the writer) under a progress-handler time limit; the WAL checkpoint runs in a background
+    thread.
 """
 
 from __future__ import annotations
@@ -96,9 +98,11 @@ class Database:
                 raise ValueError(f"sqlite_synchronous must be FULL, NORMAL or EXTRA, not {sqlite_synchronous!r}")
             _configure_sqlite(self.sync_engine, sqlite_synchronous.upper())
             self._pending: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
-            # All SQLite work runs on the loop, one unit at a time, so one connection serves it all
-            # and keeps one warm page cache (a pool spread writes over several cold caches).
-            self._connection: Connection | None = None
+            self._writer: asyncio.Task[None] | None = None
+            # All SQLite work runs on the loop, one unit at a time: one connection writes and one
+            # reads, each keeping a warm page cache (a pool spread work over several cold caches).
+            self._write_connection: Connection | None = None
+            self._read_connection: Connection | None = None
             self._checkpointer: threading.Thread | None = None
             self._stopping = threading.Event()
 
@@ -106,9 +110,12 @@ class Database:
         if self.engine is not None:
             await self.engine.dispose()
         if self.sync_engine is not None:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+            if self._writer is not None:
+                await asyncio.gather(self._writer, return_exceptions=True)
+            for conn in (self._write_connection, self._read_connection):
+                if conn is not None:
+                    conn.close()
+            self._write_connection = self._read_connection = None
             self._stopping.set()
             if self._checkpointer is not None:
                 self._checkpointer.join(timeout=5)
@@ -137,15 +144,21 @@ class Database:
                 raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
             raise
 
-    def _loop_connection(self) -> Connection:
+    def _reader(self) -> Connection:
         assert self.sync_engine is not None
-        if self._connection is None or self._connection.closed:
-            self._connection = self.sync_engine.connect()
-        return self._connection
+        if self._read_connection is None or self._read_connection.closed:
+            self._read_connection = self.sync_engine.connect()
+        return self._read_connection
+
+    def _writer_connection(self) -> Connection:
+        assert self.sync_engine is not None
+        if self._write_connection is None or self._write_connection.closed:
+            self._write_connection = self.sync_engine.connect()
+        return self._write_connection
 
     def _read_inline(self, fn: Callable[[Connection], T], limit: float) -> T:
         deadline = time.monotonic() + limit
-        conn = self._loop_connection()
+        conn = self._reader()
         driver = sqlite_driver(conn)
         # Called every ~10k SQLite VM instructions; a true result interrupts the statement.
         driver.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
@@ -176,7 +189,7 @@ class Database:
                 await asyncio.sleep(0.01 * 2 ** attempt)
 
     def _group_commit(self, fn: Callable[[Connection], T]) -> asyncio.Future[T]:
-        """Queue a write; every write queued in this loop iteration shares one SQLite commit.
+        """Queue a write; writes queued while the previous group commits share the next commit.
 
         Each runs inside its own SAVEPOINT: one that raises is rolled back alone and only its
         caller sees the error. Callers learn their outcome only after the COMMIT (fsynced with
@@ -185,20 +198,22 @@ class Database:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush_writes)
         self._pending.append((fn, future))
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._drain_writes())
         if self._checkpointer is None:
             self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="sqlite-checkpoint",
                                                   daemon=True)
             self._checkpointer.start()
         return future
 
-    def _flush_writes(self) -> None:
+    async def _drain_writes(self) -> None:
+        """The single writer: run queued groups until none is left."""
         while self._pending:
             group = self._pending[:GROUP_COMMIT_LIMIT]
             del self._pending[:GROUP_COMMIT_LIMIT]
-            for (_, future), outcome in zip(group, self._run_group([fn for fn, _ in group]), strict=True):
+            outcomes = await self._run_group([fn for fn, _ in group])
+            for (_, future), outcome in zip(group, outcomes, strict=True):
                 _settle(future, outcome)
 
     def _checkpoint_loop(self) -> None:
@@ -214,34 +229,49 @@ class Database:
         except Exception:  # pragma: no cover - a busy checkpoint is simply retried next time
             log.debug("checkpoint skipped", exc_info=True)
 
-    def _run_group(self, fns: list[Callable[[Connection], Any]]) -> list[tuple[bool, Any]]:
+    async def _run_group(self, fns: list[Callable[[Connection], Any]]) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []
-        conn = self._loop_connection()
+        conn = self._writer_connection()
         # Take the write lock at BEGIN, so a read-then-write transaction cannot deadlock.
         conn.info["sqlite_begin"] = "IMMEDIATE"
         try:
-            with conn.begin():
-                if len(fns) == 1:
-                    outcomes.append((True, fns[0](conn)))
-                else:
-                    driver = sqlite_driver(conn)
-                    for fn in fns:
-                        driver.execute("SAVEPOINT group_member")
-                        try:
-                            result = fn(conn)
-                        except Exception as exc:
-                            driver.execute("ROLLBACK TO group_member")
-                            driver.execute("RELEASE group_member")
-                            outcomes.append((False, exc))
-                        else:
-                            driver.execute("RELEASE group_member")
-                            outcomes.append((True, result))
+            transaction = conn.begin()
         except Exception as exc:
-            # Nothing committed: a failed transaction keeps its own error, every other one gets this.
-            outcomes = [outcome if not outcome[0] else (False, exc) for outcome in outcomes]
-            outcomes += [(False, exc)] * (len(fns) - len(outcomes))
+            return [(False, exc)] * len(fns)
         finally:
             conn.info.pop("sqlite_begin", None)
+        try:
+            if len(fns) == 1:
+                try:
+                    outcomes.append((True, fns[0](conn)))
+                except Exception as exc:
+                    outcomes.append((False, exc))
+            else:
+                driver = sqlite_driver(conn)
+                for fn in fns:
+                    driver.execute("SAVEPOINT group_member")
+                    try:
+                        result = fn(conn)
+                    except Exception as exc:
+                        driver.execute("ROLLBACK TO group_member")
+                        driver.execute("RELEASE group_member")
+                        outcomes.append((False, exc))
+                    else:
+                        driver.execute("RELEASE group_member")
+                        outcomes.append((True, result))
+            if any(ok for ok, _ in outcomes):
+                # The fsync: off the loop (sqlite3 releases the GIL while it waits for the disk).
+                await asyncio.to_thread(transaction.commit)
+            else:
+                transaction.rollback()
+        except BaseException as exc:
+            # Nothing committed: a failed transaction keeps its own error, every other one gets this.
+            if transaction.is_active:
+                transaction.rollback()
+            if not isinstance(exc, Exception):
+                raise
+            outcomes = [outcome if not outcome[0] else (False, exc) for outcome in outcomes]
+            outcomes += [(False, exc)] * (len(fns) - len(outcomes))
         return outcomes
 
 
