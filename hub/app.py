@@ -16,7 +16,9 @@ from hub.settings import Settings
 
 def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
     """Build the whole application. Pass `database` to share one engine (tests, CLI)."""
+    from hub.web import setup_routes as setup_web_routes
     from lrs.api.routes import create_xapi_app
+    from provisioning.api.admin import setup_routes as setup_admin_routes
     from provisioning.api.routes import setup_routes as setup_auth_routes
     from scorm_player.api.routes import setup_routes as setup_package_routes
 
@@ -36,9 +38,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app.cleanup_ctx.append(database_ctx)
     health.setup_routes(app)
     setup_auth_routes(app)
+    setup_web_routes(app)
     app.add_subapp("/xapi/", create_xapi_app(app))
     # One sub-application for the JSON API; each package adds its routes to it.
     api = web.Application(client_max_size=settings.max_body_bytes)
     setup_package_routes(api, app)
+    setup_admin_routes(api, app)
     app.add_subapp("/api/v1/", api)
     return app

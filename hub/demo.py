@@ -143,6 +143,19 @@ GULFENERGY = DemoTenant(
 
 DEMO_TENANTS = (DEMOCORP, GULFENERGY)
 
+DEMO_PASSWORD = "TrainFlow123!"
+# Roles beyond each person's main one, so every tenant has one login per role (README lists them).
+EXTRA_ROLES: dict[str, tuple[str, ...]] = {
+    "admin@democorp.local": ("platform_admin",),
+    "khalid.alrawahi@democorp.local": ("executive",),
+    "noor.alrashdi@democorp.local": ("ld_analyst",),
+    "asma.alwahaibi@democorp.local": ("finance",),
+    "admin@gulfenergy.local": ("platform_admin",),
+    "abdullah.almansoori@gulfenergy.local": ("executive",),
+    "sophie.turner@gulfenergy.local": ("ld_analyst",),
+    "mouza.alfalasi@gulfenergy.local": ("finance",),
+}
+
 VERBS = {
     "launched": ("http://adlnet.gov/expapi/verbs/launched", "launched"),
     "initialized": ("http://adlnet.gov/expapi/verbs/initialized", "initialized"),
@@ -244,6 +257,79 @@ class _StatementBuilder:
         return statement
 
 
+def demo_roles(person: DemoPerson) -> list[str]:
+    return sorted({person.role, *EXTRA_ROLES.get(person.email, ())})
+
+
+def demo_managers(tenant: DemoTenant) -> dict[str, str | None]:
+    """Who each person reports to (by e-mail): learners to a foreman of their department (spread
+    evenly), foremen to their department's manager, managers to the executive; where a department
+    has no foreman or manager, the next level up."""
+    executive = next(p for p in tenant.people if "executive" in demo_roles(p))
+    by_department: dict[tuple[str, str], list[DemoPerson]] = {}
+    for person in tenant.people:
+        by_department.setdefault((person.department, person.role), []).append(person)
+    managers: dict[str, str | None] = {}
+    seen: dict[str, int] = {}
+    for person in tenant.people:
+        manager = [m for m in by_department.get((person.department, "manager"), []) if m != person]
+        foremen = by_department.get((person.department, "supervisor"), [])
+        boss: DemoPerson | None = None
+        if person == executive or person.role in ("org_admin", "ld_admin"):
+            boss = None
+        elif person.role == "manager":
+            boss = executive
+        elif person.role == "supervisor":
+            boss = manager[0] if manager else executive
+        elif foremen:
+            index = seen.get(person.department, 0)
+            seen[person.department] = index + 1
+            boss = foremen[index % len(foremen)]
+        else:
+            boss = manager[0] if manager else executive
+        managers[person.email] = boss.email if boss else None
+    return managers
+
+
+async def load_demo_people(db: Database, tenant: Tenant, demo: DemoTenant) -> int:
+    """Create the tenant's people who are missing, with roles, departments and reporting lines.
+
+    People who already exist are left exactly as they are (an admin may have changed them), so a
+    second run changes nothing. Returns how many were created.
+    """
+    from sqlalchemy import Connection
+
+    from provisioning.ops.people import create_person, find_person_by_email, update_person
+    from provisioning.passwords import hash_password_async
+
+    missing = await db.read(lambda conn: [p for p in demo.people
+                                          if find_person_by_email(conn, tenant.id, p.email) is None])
+    if not missing:
+        return 0
+    password_hash = await hash_password_async(DEMO_PASSWORD)
+    managers = demo_managers(demo)
+
+    def run(conn: Connection) -> int:
+        created: dict[str, str] = {}
+        for person in missing:
+            given, _, family = person.name.partition(" ")
+            found = create_person(conn, tenant.id, {
+                "email": person.email, "given_name": given, "family_name": family, "display_name": person.name,
+                "job_title": person.job_title, "department": person.department,
+            }, actor="demo", roles=demo_roles(person), password_hash=password_hash)
+            created[person.email] = found.person_id
+        for email, person_id in created.items():
+            manager_email = managers[email]
+            if manager_email is None:
+                continue
+            manager = find_person_by_email(conn, tenant.id, manager_email)
+            if manager is not None:
+                update_person(conn, tenant.id, person_id, {"manager_id": manager.person_id}, actor="demo")
+        return len(created)
+
+    return await db.transaction(run)
+
+
 async def load_demo(db: Database) -> int:
     """Create both demo tenants, their documented credentials and statements; print the credentials."""
     from lrs.ops.credentials import Principal, authority_for, create_credential
@@ -258,12 +344,14 @@ async def load_demo(db: Database) -> int:
             credential_id = issued.id
         except Conflict:
             credential_id = 0
+        people = await load_demo_people(db, tenant, demo)
         principal = Principal(tenant.id, tenant.slug, credential_id, demo.credential_key, frozenset({ALL}),
                               authority_for(tenant.slug, demo.credential_key, f"{demo.name} demo client"),
                               permissions(frozenset({ALL})))
         statements = demo_statements(demo)
         for start in range(0, len(statements), 500):
             await store_statements(db, principal, statements[start:start + 500], "1.0.3")
-        print(f"demo tenant {demo.slug}: {len(statements)} statements; "
+        print(f"demo tenant {demo.slug}: {people} people created, password {DEMO_PASSWORD}; "
+              f"{len(statements)} statements; "
               f"LRS key {demo.credential_key} secret {demo.credential_secret}", flush=True)
     return 0
