@@ -56,17 +56,24 @@ def process_navigation_request(tree: ActivityTree, state: SequencingState,
 
 
 def relaunch(tree: ActivityTree, state: SequencingState | None) -> NavigationResult:
-    """Begin a sequencing session: resumeAll after a suspendAll, otherwise start a new attempt on the course.
+    """Begin a sequencing session: resumeAll after a suspendAll, otherwise a start request.
 
-    A new attempt keeps the global objectives when they are global to the system (adlseq:objectivesGlobalToSystem).
+    `state` is the learner's state from the previous session (None: the first launch). The tracking information
+    stays: the learner's earlier attempts still count for rules, limits and rollup until new attempts replace them
+    (IMS SS §4.2: tracking status persists across sequencing sessions; the ADL sample RTE, the CTS reference,
+    keeps the whole activity tree per learner and course -- ADL CTS RU-14a..d).
     """
     if state is not None and state.suspended is not None:
         resumed = state.copy()
         resumed.current = None
         resumed.ended = False
         return process_navigation_request(tree, resumed, NavigationRequest("resumeAll"))
-    carried = state.global_objectives if state is not None and tree.objectives_global_to_system else None
-    fresh = new_state(tree, carried)
+    if state is not None:
+        fresh = state.copy()
+        fresh.current = None
+        fresh.ended = False
+    else:
+        fresh = new_state(tree)
     started = process_navigation_request(tree, fresh, NavigationRequest("start"))
     leaves = tree.leaves()
     if started.delivered is None and not started.ended and len(leaves) == 1:

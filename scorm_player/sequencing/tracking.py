@@ -67,6 +67,14 @@ class Tracking:
         objective = activity.objective(key)
         if objective is None:
             return None
+        if objective.satisfied_by_measure:
+            # IMS SS §4.6 / RB.1.2.a: a satisfiedByMeasure objective's status is its (possibly global) measure judged
+            # against minNormalizedMeasure -- unknown while active unless measureSatisfactionIfActive (4th Ed).
+            considerations = activity.sequencing.rollup_considerations
+            if self.state.activity(identifier).active and not considerations.measure_satisfaction_if_active:
+                return None
+            measure = self.measure(identifier, key)
+            return None if measure is None else measure >= objective.min_normalized_measure
         shared = self._read_global(objective, "read_satisfied_status")
         if shared is not None and shared.satisfied is not None:
             return shared.satisfied
