@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Connection
 
-from hub.errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType
+from hub.errors import BadRequest, Conflict, Forbidden, NotFound, UnsupportedMediaType
 from hub.keys import DB
 from hub.middleware import json_response
 from lrs.ops.credentials import Authenticator, create_credential, list_credentials, revoke_credential
@@ -284,8 +284,14 @@ async def create_person(request: web.Request) -> web.Response:
     password_hash = await _password_hash(body)
 
     def run(conn: Connection) -> dict[str, Any]:
-        return people_ops.create_person(conn, who.tenant_id, data, actor=who.actor, roles=roles,
-                                        password_hash=password_hash).public()
+        try:
+            return people_ops.create_person(conn, who.tenant_id, data, actor=who.actor, roles=roles,
+                                            password_hash=password_hash).public()
+        except Conflict as exc:
+            # The user name defaults to the e-mail address; the form only shows the e-mail.
+            if exc.field == "user_name" and "user_name" not in data:
+                raise Conflict("another person already has this e-mail address", field="email") from None
+            raise
 
     created = await _db(request).transaction(run)
     return _no_store(created, status=201)

@@ -40,3 +40,66 @@ def test_demo_statements_are_valid_and_deterministic() -> None:
         assert statements == demo_statements(demo)
         verbs = {s["verb"]["id"].rsplit("/", 1)[1] for s in statements}
         assert {"launched", "passed", "failed", "completed", "answered"} <= verbs
+
+
+async def demo_people(database: Database) -> dict[str, dict[str, tuple]]:  # type: ignore[type-arg]
+    """Per demo tenant: e-mail → (roles, department, job title, manager e-mail, version, has password)."""
+    from hub.tenants import find_tenant
+    from provisioning.ops.people import list_people
+
+    def run(conn):  # type: ignore[no-untyped-def]
+        found = {}
+        for demo in DEMO_TENANTS:
+            tenant_row = find_tenant(conn, demo.slug)
+            people, _ = list_people(conn, tenant_row.id, limit=500)
+            by_id = {p.person_id: p for p in people}
+            found[demo.slug] = {p.email: (tuple(p.roles), p.department, p.job_title,
+                                          by_id[p.manager_id].email if p.manager_id else None, p.version,
+                                          p.has_password) for p in people}
+        return found
+    return await database.read(run)
+
+
+async def audit_count(database: Database) -> int:
+    from hub.tables import audit_log
+
+    return await database.read(lambda conn: conn.execute(select(func.count()).select_from(audit_log)).scalar())
+
+
+async def test_demo_people_have_one_login_per_role_reporting_lines_and_a_second_run_changes_nothing(
+        database: Database) -> None:
+    from hub.demo import DEMO_PASSWORD, demo_roles
+    from provisioning.roles import Role
+
+    await load_demo(database)
+    first = await demo_people(database)
+    before = await audit_count(database)
+    for demo in DEMO_TENANTS:
+        people = first[demo.slug]
+        assert set(people) == {p.email for p in demo.people}
+        assert {role for roles, *_ in people.values() for role in roles} == {r.value for r in Role}
+        assert all(has_password for *_, has_password in people.values())
+        for person in demo.people:
+            roles, department, title, manager, _, _ = people[person.email]
+            assert roles == tuple(demo_roles(person)) and department == person.department
+            assert title == person.job_title
+            manager_roles = people[manager][0] if manager else ()
+            if person.role == "learner":
+                assert "supervisor" in manager_roles or "manager" in manager_roles or "executive" in manager_roles
+                if "supervisor" in manager_roles:
+                    assert people[manager][1] == person.department
+            elif person.role == "supervisor":
+                assert "manager" in manager_roles or "executive" in manager_roles
+            elif person.role == "manager" and "executive" not in roles:
+                assert "executive" in manager_roles
+    assert first["democorp"]["admin@democorp.local"][0] == ("org_admin", "platform_admin")
+    assert "org_admin" in first["gulfenergy"]["admin@gulfenergy.local"][0]
+    await load_demo(database)
+    assert await demo_people(database) == first
+    assert await audit_count(database) == before
+    from provisioning.passwords import verify_password
+    from provisioning.store.tables import person
+
+    stored = await database.read(lambda conn: conn.execute(
+        select(person.c.password_hash).where(person.c.email == "admin@democorp.local")).scalar())
+    assert verify_password(stored, DEMO_PASSWORD)
