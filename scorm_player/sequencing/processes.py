@@ -598,6 +598,7 @@ class Sequencer(Tracking):
                 else:
                     activity_state.attempt_count += 1
                     self._begin_attempt(activity_id)
+                    self._mark_descendants_stale(activity_id)
             activity_state.active = True
         self.state.current = identifier
         self.state.suspended = None
@@ -608,12 +609,34 @@ class Sequencer(Tracking):
         activity_state.completed = None
         activity_state.progress_measure = None
         activity_state.completion_reported = activity_state.success_reported = False
+        activity_state.objectives_stale = activity_state.progress_stale = False
         for objective in activity_state.objectives.values():
             objective.satisfied = None
             objective.measure = None
             objective.completed = None
             objective.progress_measure = None
             objective.score_raw = objective.score_min = objective.score_max = None
+
+    def _mark_descendants_stale(self, identifier: str) -> None:
+        """A new attempt on a cluster: what its descendants recorded so far belongs to earlier attempts.
+
+        With useCurrentAttemptObjectiveInfo / useCurrentAttemptProgressInfo (IMS SS §3.1, both default true) that
+        information no longer counts in rollup (like the ADL sample RTE's "dirty" tracking).
+        """
+        control = self.tree[identifier].sequencing.control_mode
+        if not (control.use_current_attempt_objective_info or control.use_current_attempt_progress_info):
+            return
+        pending = list(self.tree[identifier].children)
+        while pending:
+            activity_id = pending.pop()
+            activity_state = self.state.activity(activity_id)
+            pending.extend(self.tree[activity_id].children)
+            if activity_state.attempt_count == 0:
+                continue  # nothing recorded yet: whatever it reads (globals) is current
+            if control.use_current_attempt_objective_info:
+                activity_state.objectives_stale = True
+            if control.use_current_attempt_progress_info:
+                activity_state.progress_stale = True
 
     def _clear_suspended(self, identifier: str) -> None:
         """IMS SS DB.2.1 Clear Suspended Activity Subprocess."""

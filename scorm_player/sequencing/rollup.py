@@ -166,16 +166,17 @@ def _rollup_condition(tracking: Tracking, child_id: str, condition: RollupCondit
     name = condition.condition
     child_state = tracking.state.activity(child_id)
     value: bool | None
+    # Only information from the parent's current attempt counts (useCurrentAttempt*Info, see Tracking.satisfied).
     if name == "satisfied":
-        value = tracking.satisfied(child_id)
+        value = tracking.satisfied(child_id, current_only=True)
     elif name == "objectiveStatusKnown":
-        value = tracking.satisfied(child_id) is not None
+        value = tracking.satisfied(child_id, current_only=True) is not None
     elif name == "objectiveMeasureKnown":
-        value = tracking.measure(child_id) is not None
+        value = tracking.measure(child_id, current_only=True) is not None
     elif name == "completed":
-        value = tracking.completed(child_id)
+        value = tracking.completed(child_id, current_only=True)
     elif name == "activityProgressKnown":
-        value = child_state.progress_known and tracking.completed(child_id) is not None
+        value = child_state.progress_known and tracking.completed(child_id, current_only=True) is not None
     elif name == "attempted":
         value = child_state.progress_known
     elif name == "attemptLimitExceeded":

@@ -46,6 +46,10 @@ class ActivityState:
     # leaves the status alone (ADL sample RTE UP.4; ADL CTS CM-06).
     completion_reported: bool = False
     success_reported: bool = False
+    # The objective (progress) information was recorded before the parent's current attempt began; with
+    # useCurrentAttemptObjectiveInfo (ProgressInfo) rollup treats it as unknown (IMS SS §3.1 control modes).
+    objectives_stale: bool = False
+    progress_stale: bool = False
 
     @property
     def progress_known(self) -> bool:
@@ -60,7 +64,8 @@ class ActivityState:
         for name in ("completed", "progress_measure"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
-        for name in ("active", "suspended", "completion_reported", "success_reported"):
+        for name in ("active", "suspended", "completion_reported", "success_reported", "objectives_stale",
+                     "progress_stale"):
             if getattr(self, name):
                 data[name] = True
         objectives = {key: objective.to_dict() for key, objective in self.objectives.items() if objective.to_dict()}
@@ -78,6 +83,8 @@ class ActivityState:
             suspended=bool(data.get("suspended", False)),
             completion_reported=bool(data.get("completion_reported", False)),
             success_reported=bool(data.get("success_reported", False)),
+            objectives_stale=bool(data.get("objectives_stale", False)),
+            progress_stale=bool(data.get("progress_stale", False)),
             objectives={key: ObjectiveState.from_dict(value) for key, value in data.get("objectives", {}).items()},
         )
 

@@ -62,7 +62,8 @@ class Tracking:
                 return self.state.global_objectives.get(extended.target_objective_id)
         return None
 
-    def satisfied(self, identifier: str, key: str | None = None) -> bool | None:
+    def satisfied(self, identifier: str, key: str | None = None, *, current_only: bool = False) -> bool | None:
+        """Objective satisfied status; `current_only` (rollup) ignores local data from before the parent's attempt."""
         activity = self.tree[identifier]
         objective = activity.objective(key)
         if objective is None:
@@ -73,14 +74,16 @@ class Tracking:
             considerations = activity.sequencing.rollup_considerations
             if self.state.activity(identifier).active and not considerations.measure_satisfaction_if_active:
                 return None
-            measure = self.measure(identifier, key)
+            measure = self.measure(identifier, key, current_only=current_only)
             return None if measure is None else measure >= objective.min_normalized_measure
         shared = self._read_global(objective, "read_satisfied_status")
         if shared is not None and shared.satisfied is not None:
             return shared.satisfied
+        if current_only and self.state.activity(identifier).objectives_stale:
+            return None
         return self._local(activity, objective).satisfied
 
-    def measure(self, identifier: str, key: str | None = None) -> float | None:
+    def measure(self, identifier: str, key: str | None = None, *, current_only: bool = False) -> float | None:
         activity = self.tree[identifier]
         objective = activity.objective(key)
         if objective is None:
@@ -88,10 +91,14 @@ class Tracking:
         shared = self._read_global(objective, "read_normalized_measure")
         if shared is not None and shared.measure is not None:
             return shared.measure
+        if current_only and self.state.activity(identifier).objectives_stale:
+            return None
         return self._local(activity, objective).measure
 
-    def completed(self, identifier: str) -> bool | None:
+    def completed(self, identifier: str, *, current_only: bool = False) -> bool | None:
         """Attempt completion status; 4th Ed adlseq:mapInfo@readCompletionStatus reads it from a global objective."""
+        if current_only and self.state.activity(identifier).progress_stale:
+            return None
         activity = self.tree[identifier]
         threshold = activity.completion_threshold
         if threshold is not None and threshold.completed_by_measure:

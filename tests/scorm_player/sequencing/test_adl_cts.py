@@ -25,7 +25,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "CM-08": "visit 2 (Act1V2): expected activity_1, the sequencer delivered None",
     "CM-13": "visit 3 (Act2V2): expected activity_2, the sequencer delivered None",
     "CO-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_2",
-    "CO-07a": "visit 5 (Act3V2): expected activity_3, the sequencer delivered activity_1",
     "CO-07b": ("continues CO-07a's learner (global objectives shared across packages), not replayed here: "
                "visit 1 (Act3V1): expected activity_3, the sequencer delivered activity_1"),
     "CO-10": ("script defines Act1V1.commands.13 twice, so the SCO's continue request is overwritten: "
@@ -36,13 +35,9 @@ KNOWN_FAILURES: dict[str, str] = {
     "OB-03c": ("continues OB-03b's learner (global objectives shared across packages), not replayed here: "
                "visit 1 (Act9V1): expected activity_9, the sequencer delivered activity_4"),
     "OB-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_6",
-    "OB-09a": "visit 5 (Act3V2): expected activity_3, the sequencer delivered activity_1",
     "OB-09b": ("continues OB-09a's learner (global objectives shared across packages), not replayed here: "
                "visit 1 (Act3V1): expected activity_3, the sequencer delivered activity_1"),
     "OB-13c": "visit 3 (Act4V1): expected activity_4, the sequencer delivered activity_3",
-    "RU-04bc": "visit 7 (Act4V2): expected activity_4, the sequencer delivered activity_1",
-    "RU-07c": "visit 6 (Act3V2): expected activity_3, the sequencer delivered None",
-    "RU-09": "visit 7 (Act4V2): expected activity_4, the sequencer delivered activity_1",
     "RU-10": "visit 5 (Act6V1): expected activity_6, the sequencer delivered activity_1",
     "RU-11": "visit 3 (Act1V2): expected activity_1, the sequencer delivered activity_4",
     "SX-09": "visit 2 (Act2V1): expected activity_3, the sequencer delivered None",
