@@ -12,13 +12,14 @@ from scorm_player.sequencing.navigation import (
 from scorm_player.sequencing.processes import SequencingOutcome
 from scorm_player.sequencing.requests import NavigationRequest, parse_navigation_request, parse_request_valid
 from scorm_player.sequencing.sco_data import ObjectiveReport, ScoReport
-from scorm_player.sequencing.state import ActivityState, ObjectiveState, SequencingState, new_state
+from scorm_player.sequencing.state import ActivityState, GlobalObjectives, ObjectiveState, SequencingState, new_state
 from scorm_player.sequencing.tree import Activity, ActivityTree, build_activity_tree
 
 __all__ = [
     "Activity",
     "ActivityState",
     "ActivityTree",
+    "GlobalObjectives",
     "NavigationRequest",
     "NavigationResult",
     "ObjectiveReport",

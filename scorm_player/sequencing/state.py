@@ -7,7 +7,7 @@ from typing import Any
 
 from scorm_player.sequencing.tree import ActivityTree
 
-__all__ = ["ActivityState", "ObjectiveState", "SequencingState", "new_state"]
+__all__ = ["ActivityState", "GlobalObjectives", "ObjectiveState", "SequencingState", "new_state"]
 
 
 @dataclass
@@ -130,6 +130,40 @@ class SequencingState:
 
     def copy(self) -> SequencingState:
         return SequencingState.from_dict(self.to_dict())
+
+
+@dataclass
+class GlobalObjectives:
+    """One learner's global (shared) objectives, keyed by targetObjectiveID (IMS SS §4.8, SCORM 2004 SN §3.10).
+
+    With adlseq:objectivesGlobalToSystem="true" (the default) a global objective belongs to the learner, not to one
+    course: every package that maps the same targetObjectiveID reads and writes the same record. The server keeps
+    one of these per learner (`to_dict` / `from_dict`) and passes it to the sequencing functions next to the
+    per-attempt SequencingState; packages with objectivesGlobalToSystem="false" keep theirs in the state.
+    """
+
+    objectives: dict[str, ObjectiveState] = field(default_factory=dict)
+
+    def get(self, target_id: str) -> ObjectiveState | None:
+        return self.objectives.get(target_id)
+
+    def objective(self, target_id: str) -> ObjectiveState:
+        return self.objectives.setdefault(target_id, ObjectiveState())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {target: objective.to_dict() for target, objective in self.objectives.items() if objective.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GlobalObjectives:
+        return cls({target: ObjectiveState.from_dict(value) for target, value in data.items()})
+
+    def copy(self) -> GlobalObjectives:
+        return GlobalObjectives.from_dict(self.to_dict())
+
+    def replace_with(self, other: GlobalObjectives) -> None:
+        """Take over `other`'s records (the engine works on a copy and writes the outcome back)."""
+        self.objectives.clear()
+        self.objectives.update(other.objectives)
 
 
 def new_state(tree: ActivityTree, global_objectives: dict[str, ObjectiveState] | None = None) -> SequencingState:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from scorm_player.package.sequencing import Objective, RuleCondition, SequencingRule
-from scorm_player.sequencing.state import ObjectiveState, SequencingState
+from scorm_player.sequencing.state import GlobalObjectives, ObjectiveState, SequencingState
 from scorm_player.sequencing.tree import Activity, ActivityTree, objective_key
 
 __all__ = ["Tracking", "combine_all", "combine_any", "negate"]
@@ -40,11 +40,25 @@ def combine_any(values: Iterable[bool | None]) -> bool | None:
 class Tracking:
     """The tree plus a mutable state; every sequencing process works through one of these."""
 
-    def __init__(self, tree: ActivityTree, state: SequencingState) -> None:
+    def __init__(self, tree: ActivityTree, state: SequencingState,
+                 global_objectives: GlobalObjectives | None = None) -> None:
         self.tree = tree
         self.state = state
+        # The learner's cross-course store; used only for objectives global to the system (otherwise, or without a
+        # store, the global objectives live in the state: adlseq:objectivesGlobalToSystem scoping).
+        self.learner_objectives = global_objectives if tree.objectives_global_to_system else None
 
     # -- objectives through mapInfo -------------------------------------------------------------------------
+
+    def _global_get(self, target_id: str) -> ObjectiveState | None:
+        if self.learner_objectives is not None:
+            return self.learner_objectives.get(target_id)
+        return self.state.global_objectives.get(target_id)
+
+    def _global_set(self, target_id: str) -> ObjectiveState:
+        if self.learner_objectives is not None:
+            return self.learner_objectives.objective(target_id)
+        return self.state.global_objective(target_id)
 
     def _local(self, activity: Activity, objective: Objective) -> ObjectiveState:
         return self.state.activity(activity.identifier).objective(objective_key(objective))
@@ -53,13 +67,13 @@ class Tracking:
         """The first global objective this objective reads `flag` from that holds a value (IMS SS §4.8 mapInfo)."""
         for mapping in objective.maps:
             if getattr(mapping, flag):
-                return self.state.global_objectives.get(mapping.target_objective_id)
+                return self._global_get(mapping.target_objective_id)
         return None
 
     def _read_extended(self, objective: Objective, flag: str) -> ObjectiveState | None:
         for extended in objective.extended_maps:
             if getattr(extended, flag):
-                return self.state.global_objectives.get(extended.target_objective_id)
+                return self._global_get(extended.target_objective_id)
         return None
 
     def satisfied(self, identifier: str, key: str | None = None, *, current_only: bool = False) -> bool | None:
@@ -138,7 +152,7 @@ class Tracking:
         self._local(activity, objective).satisfied = value
         for mapping in objective.maps:
             if mapping.write_satisfied_status:
-                self.state.global_objective(mapping.target_objective_id).satisfied = value
+                self._global_set(mapping.target_objective_id).satisfied = value
 
     def set_measure(self, identifier: str, key: str | None, value: float | None) -> None:
         activity = self.tree[identifier]
@@ -148,7 +162,7 @@ class Tracking:
         self._local(activity, objective).measure = value
         for mapping in objective.maps:
             if mapping.write_normalized_measure:
-                self.state.global_objective(mapping.target_objective_id).measure = value
+                self._global_set(mapping.target_objective_id).measure = value
 
     def set_completed(self, identifier: str, value: bool | None) -> None:
         self.state.activity(identifier).completed = value
@@ -171,7 +185,7 @@ class Tracking:
                 "score_raw": "write_raw_score", "score_min": "write_min_score", "score_max": "write_max_score"}[name]
         for extended in objective.extended_maps:
             if getattr(extended, flag):
-                setattr(self.state.global_objective(extended.target_objective_id), name, value)
+                setattr(self._global_set(extended.target_objective_id), name, value)
 
     # -- rules and limits ------------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from scorm_player.package.manifest import parse_manifest
 from scorm_player.package.sequencing import normalise_objective_id
 from scorm_player.sequencing import (
     ActivityTree,
+    GlobalObjectives,
     NavigationRequest,
     ObjectiveReport,
     ScoReport,
@@ -167,6 +168,38 @@ def load_case(archive: zipfile.ZipFile, case_id: str) -> CtsCase:
     return CtsCase(case_id, properties, ordered, manifest)
 
 
+_GROUP = re.compile(r"^(?P<group>[A-Z]+-\d+)(?P<part>[a-z]*)$")
+_TARGET_ID = re.compile(rb'targetObjectiveID\s*=\s*"([^"]+)"')
+
+
+def predecessors(archive: zipfile.ZipFile, case_id: str) -> list[str]:
+    """The earlier packages of the case's group (CO-07a before CO-07b) that share global objectives with it.
+
+    The LMS test runs a group's packages in order for one learner, and global objectives (targetObjectiveID, global
+    to the system by default) belong to the learner across courses: CO-07b, OB-03c, OB-09b ... start from what the
+    learner achieved in the earlier packages.
+    """
+    match = _GROUP.match(case_id)
+    shared = _system_global_targets(archive, case_id)
+    if match is None or not shared:
+        return []
+    found = []
+    for other in case_ids():
+        other_match = _GROUP.match(other)
+        if (other_match is not None and other_match["group"] == match["group"]
+                and other_match["part"] < match["part"] and _system_global_targets(archive, other) & shared):
+            found.append(other)
+    return found
+
+
+def _system_global_targets(archive: zipfile.ZipFile, case_id: str) -> set[bytes]:
+    """The package's targetObjectiveIDs when they are global to the system (not scoped to the course)."""
+    manifest = archive.read(f"LMSTestPackage_{case_id}/imsmanifest.xml")
+    if not build_activity_tree(parse_manifest(manifest)).objectives_global_to_system:
+        return set()
+    return set(_TARGET_ID.findall(manifest))
+
+
 class ReplayMismatch(AssertionError):
     """The engine did something other than what the ADL script requires."""
 
@@ -182,6 +215,8 @@ class Replay:
 
     case: CtsCase
     legend: Legend
+    # The learner's global objectives: shared with the packages the same learner ran before (see predecessors).
+    global_objectives: GlobalObjectives = field(default_factory=GlobalObjectives)
     tree: ActivityTree = field(init=False)
     activity_for_act: dict[int, str] = field(init=False)
     trace: list[str] = field(default_factory=list)
@@ -209,11 +244,12 @@ class Replay:
     def run(self) -> None:
         start = self.case.properties.get("start", ".").strip()
         if start in (".", ""):
-            result = relaunch(self.tree, None)
+            result = relaunch(self.tree, None, global_objectives=self.global_objectives)
             self.trace.append(f"start → {result.delivered or result.exception}")
         else:
             target = self.by_title(start)
-            result = process_navigation_request(self.tree, new_state(self.tree), NavigationRequest("choice", target))
+            result = process_navigation_request(self.tree, new_state(self.tree), NavigationRequest("choice", target),
+                                                global_objectives=self.global_objectives)
             self.trace.append(f"choice {target} → {result.delivered or result.exception}")
         state, delivered = result.state, result.delivered
         for index, visit in enumerate(self.case.visits):
@@ -233,8 +269,10 @@ class Replay:
             command = self.legend.command(text)
             if command.method == "GET" and command.element.startswith("adl.nav.request_valid."):
                 # The LMS sees SetValue data as it arrives, so request_valid reflects it (ADL sample RTE).
-                probe = report_sco_data(self.tree, state, activity, sco_report(values)) if values else state
-                answer = navigation_request_valid(self.tree, probe, command.element)
+                probe = (report_sco_data(self.tree, state, activity, sco_report(values),
+                                         global_objectives=self.global_objectives.copy()) if values else state)
+                answer = navigation_request_valid(self.tree, probe, command.element,
+                                                  global_objectives=self.global_objectives)
                 if str(answer).lower() != command.expected:
                     raise self.fail(f"Act{visit.act}V{visit.visit}: GetValue({command.element}) = "
                                     f"{str(answer).lower()}, ADL expects {command.expected}")
@@ -249,13 +287,14 @@ class Replay:
             request = NavigationRequest("exitAll")  # SCORM 2004 RTE §4.2.9 cmi.exit
         # An abandoned attempt's data is discarded (ADL RTE: no data transfer on abandon/abandonAll).
         if request is None or request.kind not in ("abandon", "abandonAll"):
-            state = report_sco_data(self.tree, state, activity, sco_report(values))
+            state = report_sco_data(self.tree, state, activity, sco_report(values),
+                                    global_objectives=self.global_objectives)
         if request is None:
             if not last and not navigation.startswith("Relaunch"):
                 raise self.fail(f"Act{visit.act}V{visit.visit}: no navigation request and CUI {navigation!r}")
             result = None
         else:
-            result = process_navigation_request(self.tree, state, request)
+            result = process_navigation_request(self.tree, state, request, global_objectives=self.global_objectives)
             self.trace.append(f"Act{visit.act}V{visit.visit} {request} → {result.delivered or result.exception or ''}"
                               f"{' (ended)' if result.ended else ''}")
             state = result.state
@@ -264,12 +303,14 @@ class Replay:
             if delivered is not None:
                 raise self.fail(f"Act{visit.act}V{visit.visit}: expected the attempt to end, got {delivered}")
             if navigation.startswith("Root"):
-                result = process_navigation_request(self.tree, state, NavigationRequest("choice", self.tree.root))
+                result = process_navigation_request(self.tree, state, NavigationRequest("choice", self.tree.root),
+                                                    global_objectives=self.global_objectives)
             else:
-                result = relaunch(self.tree, state)
+                result = relaunch(self.tree, state, global_objectives=self.global_objectives)
                 if result.delivered is None and navigation in _RELAUNCH_THEN_CHOOSE:
                     target = self.by_title(_RELAUNCH_THEN_CHOOSE[navigation])
-                    result = process_navigation_request(self.tree, result.state, NavigationRequest("choice", target))
+                    result = process_navigation_request(self.tree, result.state, NavigationRequest("choice", target),
+                                                        global_objectives=self.global_objectives)
             self.trace.append(f"{navigation} → {result.delivered or result.exception}")
             return result.state, result.delivered
         if last and delivered is not None:
@@ -323,6 +364,17 @@ def sco_report(values: dict[str, str]) -> ScoReport:
             for objective_id, fields in objectives.items()
         ),
     )
+
+
+def replay_case(archive: zipfile.ZipFile, legend: Legend, case_id: str) -> None:
+    """Replay the case after the packages it continues, all for one learner with one global objective store."""
+    learner = GlobalObjectives()
+    for earlier in predecessors(archive, case_id):
+        try:
+            Replay(load_case(archive, earlier), legend, learner).run()
+        except ReplayMismatch as mismatch:
+            raise ReplayMismatch(f"{case_id}: continues {earlier}, which fails: {mismatch}") from mismatch
+    Replay(load_case(archive, case_id), legend, learner).run()
 
 
 def open_archive(path: Path = CTS_ZIP) -> zipfile.ZipFile:

@@ -10,13 +10,14 @@ import pytest
 from tests.scorm_player.sequencing.cts import (
     CTS_ZIP,
     Legend,
-    Replay,
     ReplayMismatch,
     case_ids,
     load_case,
     load_legend,
     open_archive,
     parse_properties,
+    predecessors,
+    replay_case,
 )
 
 # Cases the engine does not pass yet, with what goes wrong; strict, so a fix shows up as XPASS.
@@ -25,18 +26,12 @@ KNOWN_FAILURES: dict[str, str] = {
     "CM-08": "visit 2 (Act1V2): expected activity_1, the sequencer delivered None",
     "CM-13": "visit 3 (Act2V2): expected activity_2, the sequencer delivered None",
     "CO-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_2",
-    "CO-07b": ("continues CO-07a's learner (global objectives shared across packages), not replayed here: "
-               "visit 1 (Act3V1): expected activity_3, the sequencer delivered activity_1"),
     "CO-10": ("script defines Act1V1.commands.13 twice, so the SCO's continue request is overwritten: "
               "Act1V1: no navigation request and CUI ''"),
     "CO-13b": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_2",
     "MS-07": "visit 5 (Act8V1): expected activity_8, the sequencer delivered activity_7",
     "OB-03b": "visit 9 (Act4V2): expected activity_4, the sequencer delivered activity_9",
-    "OB-03c": ("continues OB-03b's learner (global objectives shared across packages), not replayed here: "
-               "visit 1 (Act9V1): expected activity_9, the sequencer delivered activity_4"),
     "OB-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_6",
-    "OB-09b": ("continues OB-09a's learner (global objectives shared across packages), not replayed here: "
-               "visit 1 (Act3V1): expected activity_3, the sequencer delivered activity_1"),
     "OB-13c": "visit 3 (Act4V1): expected activity_4, the sequencer delivered activity_3",
     "RU-10": "visit 5 (Act6V1): expected activity_6, the sequencer delivered activity_1",
     "RU-11": "visit 3 (Act1V2): expected activity_1, the sequencer delivered activity_4",
@@ -66,7 +61,7 @@ def _params() -> list[object]:
 @pytest.mark.parametrize("case_id", _params())
 def test_sequencer_follows_adl_cts_script(case_id: str) -> None:
     archive, legend = _archive()
-    Replay(load_case(archive, case_id), legend).run()
+    replay_case(archive, legend, case_id)
 
 
 def test_known_failures_name_real_cases() -> None:
@@ -99,3 +94,14 @@ def test_every_sequencing_family_is_present_in_the_fixture() -> None:
     assert {"CM", "CO", "RU", "OB", "SX", "CT", "MS"} <= families
     archive, _ = _archive()
     assert load_case(archive, "CM-01").visits[0].act == 1
+
+
+def test_packages_continuing_a_learner_replay_after_their_predecessors() -> None:
+    if not _CASES:
+        pytest.skip(f"ADL CTS packages not found at {CTS_ZIP}")
+    archive, _ = _archive()
+    assert predecessors(archive, "CO-07b") == ["CO-07a"]
+    # OB-03b keeps its objectives to itself (objectivesGlobalToSystem="false"): OB-03c continues OB-03a only.
+    assert predecessors(archive, "OB-03c") == ["OB-03a"]
+    assert predecessors(archive, "OB-03b") == []
+    assert predecessors(archive, "CM-03b") == []

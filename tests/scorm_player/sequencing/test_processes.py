@@ -6,6 +6,7 @@ import json
 
 from scorm_player.sequencing import (
     ActivityTree,
+    GlobalObjectives,
     NavigationResult,
     ObjectiveReport,
     ScoReport,
@@ -168,6 +169,90 @@ def test_global_objective_written_by_one_activity_is_read_by_another() -> None:
     # A new attempt on the course keeps the global objective (objectivesGlobalToSystem defaults to true).
     replay = relaunch(course, after.state)
     assert replay.state.global_objectives["g1"].satisfied is True
+
+
+def test_learner_global_objectives_are_shared_between_courses() -> None:
+    writes = ('<imsss:objectives><imsss:primaryObjective objectiveID="p1">'
+              '<imsss:mapInfo targetObjectiveID="g1" writeSatisfiedStatus="true"/>'
+              '</imsss:primaryObjective></imsss:objectives>')
+    reads = (rule("pre", "skip", "satisfied") + '<imsss:objectives><imsss:primaryObjective objectiveID="p2">'
+             '<imsss:mapInfo targetObjectiveID="g1"/></imsss:primaryObjective></imsss:objectives>')
+    first, second = tree(leaf("a1", writes), leaf("a2")), tree(leaf("b1", reads), leaf("b2"))
+    learner = GlobalObjectives()
+    started = relaunch(first, None, global_objectives=learner)
+    state = report_sco_data(first, started.state, "a1", PASSED, global_objectives=learner)
+    assert learner.to_dict() == {"g1": {"satisfied": True}}
+    assert state.global_objectives == {}  # the learner's, not the course attempt's
+    stored = GlobalObjectives.from_dict(json.loads(json.dumps(learner.to_dict())))
+    assert relaunch(second, None, global_objectives=stored).delivered == "b2"
+    assert relaunch(second, None).delivered == "b1"  # another learner
+
+
+def test_course_scoped_global_objectives_stay_in_the_state() -> None:
+    writes = ('<imsss:objectives><imsss:primaryObjective objectiveID="p1">'
+              '<imsss:mapInfo targetObjectiveID="g1" writeSatisfiedStatus="true"/>'
+              '</imsss:primaryObjective></imsss:objectives>')
+    course = tree(leaf("a1", writes), leaf("a2"))
+    scoped = ActivityTree(root=course.root, activities=course.activities, objectives_global_to_system=False)
+    learner = GlobalObjectives()
+    started = relaunch(scoped, None, global_objectives=learner)
+    state = report_sco_data(scoped, started.state, "a1", PASSED, global_objectives=learner)
+    assert learner.to_dict() == {}
+    assert state.global_objectives["g1"].satisfied is True
+
+
+def test_request_valid_and_toc_leave_the_learner_store_untouched() -> None:
+    writes = ('<imsss:objectives><imsss:primaryObjective objectiveID="p1">'
+              '<imsss:mapInfo targetObjectiveID="g1" writeSatisfiedStatus="true"/>'
+              '</imsss:primaryObjective></imsss:objectives>')
+    course = tree(leaf("a1", writes), leaf("a2"))
+    learner = GlobalObjectives()
+    state = relaunch(course, None, global_objectives=learner).state
+    navigation_request_valid(course, state, "choice.{target=a2}", global_objectives=learner)
+    table_of_contents(course, state, global_objectives=learner)
+    assert learner.to_dict() == {}
+
+
+def test_satisfied_by_measure_reads_the_global_measure() -> None:
+    writes = ('<imsss:objectives><imsss:primaryObjective objectiveID="p1" satisfiedByMeasure="true">'
+              '<imsss:mapInfo targetObjectiveID="g1" writeSatisfiedStatus="true" writeNormalizedMeasure="true"/>'
+              '</imsss:primaryObjective></imsss:objectives>')
+    reads = (rule("pre", "skip", "satisfied") + '<imsss:objectives><imsss:primaryObjective objectiveID="p2" '
+             'satisfiedByMeasure="true"><imsss:minNormalizedMeasure>0.4</imsss:minNormalizedMeasure>'
+             '<imsss:mapInfo targetObjectiveID="g1"/></imsss:primaryObjective></imsss:objectives>')
+    course = tree(leaf("a1", writes), leaf("a2", reads), leaf("a3"))
+    # a1 needs 1.0 (not satisfied, whatever success_status says); a2 needs 0.4 of the same measure: skipped.
+    after = finish(course, relaunch(course, None), ScoReport(score_scaled=0.85, success_status="passed"), "continue")
+    assert after.state.global_objectives["g1"].satisfied is False
+    assert after.delivered == "a3"
+
+
+def test_relaunch_after_the_session_ended_keeps_the_tracking() -> None:
+    skip_satisfied = rule("pre", "skip", "satisfied")
+    course = tree(cluster("c", leaf("a1"), leaf("a2"), sequencing='<imsss:controlMode flow="true"/>'
+                          + skip_satisfied), leaf("a3"))
+    second = finish(course, relaunch(course, None), PASSED, "continue")
+    ended = finish(course, second, PASSED, "exitAll")
+    again = relaunch(course, ended.state)
+    assert again.delivered == "a3"  # c was satisfied in the previous session
+    assert again.state.activities["org"].attempt_count == 2
+
+
+def test_rollup_ignores_what_children_recorded_before_the_parents_attempt() -> None:
+    exit_completed = rule("exit", "exit", "completed")
+    course = tree(leaf("a1", rule("pre", "skip", "attempted")), leaf("a2"),
+                  root_sequencing='<imsss:controlMode flow="true"/>' + exit_completed)
+    second = finish(course, relaunch(course, None), PASSED, "continue")
+    ended = finish(course, second, PASSED, "continue")
+    assert ended.ended
+    again = relaunch(course, ended.state)
+    assert again.delivered == "a2"
+    assert again.state.activities["a1"].objectives_stale and again.state.activities["a1"].progress_stale
+    assert not again.state.activities["a2"].progress_stale
+    # a1's completion belongs to the previous attempt on the course: finishing a2 does not complete the root.
+    assert finish(course, again, PASSED, "continue").state.activities["org"].completed is None
+    restored = SequencingState.from_dict(json.loads(json.dumps(again.state.to_dict())))
+    assert restored.activities["a1"].objectives_stale
 
 
 def test_objectives_reported_by_id_reach_their_maps() -> None:
