@@ -39,8 +39,16 @@ _COMMAND_FIELD = re.compile(r"^commands\.(\d+)$")
 
 
 def parse_properties(text: str) -> dict[str, str]:
-    """Java .properties: key=value lines, # comments, backslash continuations; keys keep file order."""
-    result: dict[str, str] = {}
+    """Java .properties: key=value lines, # comments, backslash continuations; keys keep file order.
+
+    Like java.util.Properties, a key defined twice keeps its last value.
+    """
+    return dict(property_entries(text))
+
+
+def property_entries(text: str) -> list[tuple[str, str]]:
+    """Every key=value line in file order, duplicates included."""
+    result: list[tuple[str, str]] = []
     pending = ""
     for raw in text.splitlines():
         line = pending + raw.strip() if pending else raw.strip()
@@ -51,7 +59,7 @@ def parse_properties(text: str) -> dict[str, str]:
         if not line or line.startswith(("#", "!")):
             continue
         key, _, value = line.partition("=")
-        result[key.strip()] = value
+        result.append((key.strip(), value))
     return result
 
 
@@ -150,9 +158,19 @@ def case_ids() -> list[str]:
 
 
 def load_case(archive: zipfile.ZipFile, case_id: str) -> CtsCase:
-    properties = parse_properties(archive.read(f"TestCases/{case_id}.properties").decode("utf-8", "replace"))
+    """The case's script. Visit commands are read line by line, a duplicated `commands.N` key included.
+
+    Four scripts number two or three commands of a visit alike (CM-03a Act3V1.commands.1, CO-04b Act1V1.commands.2,
+    CO-10 Act1V1.commands.13, MS-07 Act6V1.commands.2). Read as java.util.Properties (last definition wins), CO-10's
+    SCO would only set cmi.exit and terminate without its continue request -- with Continue hidden from the LMS UI
+    and no CUI instruction nothing could then lead to the Act2V1 the script expects -- and MS-07's SCO would never
+    report the scores its expected path depends on. Java semantics do not explain the expected outcomes; numbering
+    slips do, so every line runs, in file order.
+    """
+    text = archive.read(f"TestCases/{case_id}.properties").decode("utf-8", "replace")
+    properties = parse_properties(text)
     visits: dict[tuple[int, int], Visit] = {}
-    for key, value in properties.items():
+    for key, value in property_entries(text):
         match = _VISIT_KEY.match(key)
         if not match:
             continue

@@ -17,6 +17,7 @@ from tests.scorm_player.sequencing.cts import (
     open_archive,
     parse_properties,
     predecessors,
+    property_entries,
     replay_case,
 )
 
@@ -26,10 +27,7 @@ KNOWN_FAILURES: dict[str, str] = {
     "CM-08": "visit 2 (Act1V2): expected activity_1, the sequencer delivered None",
     "CM-13": "visit 3 (Act2V2): expected activity_2, the sequencer delivered None",
     "CO-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_2",
-    "CO-10": ("script defines Act1V1.commands.13 twice, so the SCO's continue request is overwritten: "
-              "Act1V1: no navigation request and CUI ''"),
     "CO-13b": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_2",
-    "MS-07": "visit 5 (Act8V1): expected activity_8, the sequencer delivered activity_7",
     "OB-03b": "visit 9 (Act4V2): expected activity_4, the sequencer delivered activity_9",
     "OB-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_6",
     "OB-13c": "visit 3 (Act4V1): expected activity_4, the sequencer delivered activity_3",
@@ -105,3 +103,13 @@ def test_packages_continuing_a_learner_replay_after_their_predecessors() -> None
     assert predecessors(archive, "OB-03c") == ["OB-03a"]
     assert predecessors(archive, "OB-03b") == []
     assert predecessors(archive, "CM-03b") == []
+
+
+def test_duplicated_command_numbers_keep_every_line_in_file_order() -> None:
+    text = "Act1V1.commands.0=I->->t->0\nAct1V1.commands.1=SET->a~n~r!N.c->t->0\nAct1V1.commands.1=SET->c~X!X.s->t->0\n"
+    assert parse_properties(text)["Act1V1.commands.1"] == "SET->c~X!X.s->t->0"  # java.util.Properties
+    assert [value for _, value in property_entries(text)][1:] == ["SET->a~n~r!N.c->t->0", "SET->c~X!X.s->t->0"]
+    if _CASES:
+        archive, _ = _archive()
+        commands = load_case(archive, "CO-10").visits[0].commands
+        assert commands[-2:] == ["SET->a~n~r!N.c->t->0", "SET->c~X!X.s->t->0"]
