@@ -9,6 +9,8 @@ import orjson
 from sqlalchemy import Connection, func, or_, select
 
 from hub.tables import audit_log
+from lrs.store.tables import credential
+from provisioning.store.tables import group, person
 
 MAX_PAGE = 200
 
@@ -46,7 +48,24 @@ def search_entries(conn: Connection, tenant_id: int, *, action: str | None = Non
     entries = [{"id": r.id, "at": r.at.isoformat() if r.at else None, "actor": r.actor, "action": r.action,
                 "target_type": r.target_type, "target_id": r.target_id, "details": orjson.loads(r.details)}
                for r in rows]
+    _name_targets(conn, tenant_id, entries)
     return entries, (rows[-1].id if more and rows else None)
+
+
+def _name_targets(conn: Connection, tenant_id: int, entries: list[dict[str, Any]]) -> None:
+    """Add `target_name` (a person's or group's name, a credential's label) where the target still exists."""
+    lookups = {"person": (person.c.person_id, person.c.display_name, person.c.tenant_id),
+               "group": (group.c.group_id, group.c.display_name, group.c.tenant_id),
+               "lrs_credential": (credential.c.key, credential.c.label, credential.c.tenant_id)}
+    for target_type, (id_column, name_column, tenant_column) in lookups.items():
+        wanted = {e["target_id"] for e in entries if e["target_type"] == target_type}
+        if not wanted:
+            continue
+        names: dict[str, str] = {str(r[0]): str(r[1] or "") for r in conn.execute(
+            select(id_column, name_column).where(tenant_column == tenant_id, id_column.in_(wanted)))}
+        for entry in entries:
+            if entry["target_type"] == target_type and names.get(entry["target_id"]):
+                entry["target_name"] = names[entry["target_id"]]
 
 
 def distinct_actions(conn: Connection, tenant_id: int) -> list[str]:

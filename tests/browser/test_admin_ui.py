@@ -68,7 +68,6 @@ def test_an_admin_creates_a_person_and_sees_the_audit_entry(sign_in: SignIn) -> 
     page.wait_for_selector("h1:has-text('Nadia Starter')")
     assert page.locator("dl.details").get_by_text("Said Al-Amri").is_visible()
     person_id = page.url.rsplit("/", 1)[1]
-    shoot(page, "person")
     open_nav(page, "Audit log")
     first = page.locator("table.data tbody tr").first
     first.wait_for()
@@ -193,6 +192,11 @@ def test_a_manager_sees_only_their_team(sign_in: SignIn) -> None:
 
 def test_screenshots_of_the_remaining_admin_pages(sign_in: SignIn) -> None:
     page = sign_in("admin@democorp.local")
+    page.goto("/#/people?q=said.alamri")
+    page.locator("table.data tbody tr a", has_text="Said Al-Amri").click()
+    page.wait_for_selector("h1:has-text('Said Al-Amri')")
+    expect(page.locator(".card", has_text="Direct reports")).to_contain_text("Ahmed Al-Zadjali")
+    shoot(page, "person")
     for path, name, ready in (("/roles", "roles", "table.matrix"), ("/groups", "groups", ".empty, table.data"),
                               ("/scim-tokens", "scim-tokens", "main .page h1"), ("/sso", "sso", "main .page h1")):
         page.goto(f"/#{path}")

@@ -32,9 +32,9 @@ async def test_a_created_credential_works_until_it_is_revoked(signed_in: SignedI
     listed = await (await admin.request("GET", "/api/v1/lrs-credentials")).json()
     assert [c["revoked"] for c in listed["items"] if c["key"] == issued["key"]] == [True]
     assert (await admin.request("DELETE", f"/api/v1/lrs-credentials/{issued['key']}")).status == 404
-    actions = [e["action"] for e in (await (await admin.request(
-        "GET", "/api/v1/audit", params={"target": issued["key"]})).json())["items"]]
-    assert actions == ["lrs_credential.revoke", "lrs_credential.create"]
+    entries = (await (await admin.request("GET", "/api/v1/audit", params={"target": issued["key"]})).json())["items"]
+    assert [e["action"] for e in entries] == ["lrs_credential.revoke", "lrs_credential.create"]
+    assert {e["target_name"] for e in entries} == {"SuccessFactors"}
 
 
 async def test_credential_input_is_validated(signed_in: SignedIn, tenant: Tenant) -> None:

@@ -3,9 +3,11 @@ import { formatDate, h, pageHeader } from "../components/dom.js";
 import { createTable } from "../components/table.js";
 
 function target(entry) {
-  if (entry.target_type === "person") return h("a", { href: `#/people/${encodeURIComponent(entry.target_id)}` }, "person ", h("code", {}, entry.target_id.slice(0, 8)));
-  if (entry.target_type === "group") return h("a", { href: `#/groups/${encodeURIComponent(entry.target_id)}` }, "group ", h("code", {}, entry.target_id.slice(0, 8)));
-  return h("span", {}, `${entry.target_type} `, h("code", {}, entry.target_id));
+  const label = entry.target_name || h("code", {}, entry.target_id.length > 12 ? `${entry.target_id.slice(0, 8)}…` : entry.target_id);
+  const kind = h("span", { class: "sub" }, entry.target_type.replace("_", " "));
+  if (entry.target_type === "person" && entry.target_name) return h("div", {}, h("a", { href: `#/people/${encodeURIComponent(entry.target_id)}` }, label), kind);
+  if (entry.target_type === "group" && entry.target_name) return h("div", {}, h("a", { href: `#/groups/${encodeURIComponent(entry.target_id)}` }, label), kind);
+  return h("div", { title: entry.target_id }, label, kind);
 }
 
 function details(entry) {
