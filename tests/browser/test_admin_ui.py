@@ -13,6 +13,7 @@ from hub.demo import DEMOCORP, demo_managers
 from tests.browser.conftest import SCREENSHOTS, SignIn, xapi
 from tests.fixtures.web_server import DemoServer
 
+pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package").expect
 
 

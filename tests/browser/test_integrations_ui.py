@@ -12,6 +12,7 @@ import pytest
 from tests.browser.conftest import SignIn
 from tests.fixtures.web_server import DemoServer
 
+pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package").expect
 
 

@@ -103,3 +103,24 @@ async def test_demo_people_have_one_login_per_role_reporting_lines_and_a_second_
     stored = await database.read(lambda conn: conn.execute(
         select(person.c.password_hash).where(person.c.email == "admin@democorp.local")).scalar())
     assert verify_password(stored, DEMO_PASSWORD)
+
+
+def test_the_readme_lists_a_working_login_for_every_role_of_every_demo_tenant() -> None:
+    import re
+    from pathlib import Path
+
+    from hub.demo import demo_roles
+    from provisioning.roles import ROLE_LABELS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("### Demo logins", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
+    rows = {line.split("|")[1].strip(): line.split("|")[2:4] for line in table.splitlines()[2:]}
+    by_label = {label: role.value for role, label in ROLE_LABELS.items()}
+    assert set(rows) == set(by_label)
+    for label, cells in rows.items():
+        for demo, cell in zip(DEMO_TENANTS, cells, strict=True):
+            emails = re.findall(r"`([^`]+@[^`]+)`", cell)
+            assert emails, (label, demo.slug)
+            people = {p.email: p for p in demo.people}
+            for email in emails:
+                assert by_label[label] in demo_roles(people[email]), (label, email)
