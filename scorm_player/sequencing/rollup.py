@@ -176,7 +176,7 @@ def _rollup_condition(tracking: Tracking, child_id: str, condition: RollupCondit
     elif name == "completed":
         value = tracking.completed(child_id, current_only=True)
     elif name == "activityProgressKnown":
-        value = child_state.progress_known and tracking.completed(child_id, current_only=True) is not None
+        value = tracking.completed(child_id, current_only=True) is not None
     elif name == "attempted":
         value = child_state.progress_known
     elif name == "attemptLimitExceeded":

@@ -80,7 +80,8 @@ class Tracking:
         """Objective satisfied status; `current_only` (rollup) ignores local data from before the parent's attempt."""
         activity = self.tree[identifier]
         objective = activity.objective(key)
-        if objective is None:
+        if objective is None or not activity.tracked:
+            # IMS SS DB.2 / §4.2: an untracked activity has no tracking status, not even one read through a map.
             return None
         if objective.satisfied_by_measure:
             # IMS SS §4.6 / RB.1.2.a: a satisfiedByMeasure objective's status is its (possibly global) measure judged
@@ -100,7 +101,7 @@ class Tracking:
     def measure(self, identifier: str, key: str | None = None, *, current_only: bool = False) -> float | None:
         activity = self.tree[identifier]
         objective = activity.objective(key)
-        if objective is None:
+        if objective is None or not activity.tracked:
             return None
         shared = self._read_global(objective, "read_normalized_measure")
         if shared is not None and shared.measure is not None:
@@ -111,9 +112,9 @@ class Tracking:
 
     def completed(self, identifier: str, *, current_only: bool = False) -> bool | None:
         """Attempt completion status; 4th Ed adlseq:mapInfo@readCompletionStatus reads it from a global objective."""
-        if current_only and self.state.activity(identifier).progress_stale:
-            return None
         activity = self.tree[identifier]
+        if not activity.tracked or (current_only and self.state.activity(identifier).progress_stale):
+            return None
         threshold = activity.completion_threshold
         if threshold is not None and threshold.completed_by_measure:
             # SCORM 2004 4th Ed: completedByMeasure judges completion by the (possibly global) progress measure.
@@ -147,7 +148,7 @@ class Tracking:
     def set_satisfied(self, identifier: str, key: str | None, value: bool | None) -> None:
         activity = self.tree[identifier]
         objective = activity.objective(key)
-        if objective is None:
+        if objective is None or not activity.tracked:  # an untracked activity records nothing (IMS SS DB.2)
             return
         self._local(activity, objective).satisfied = value
         for mapping in objective.maps:
@@ -157,7 +158,7 @@ class Tracking:
     def set_measure(self, identifier: str, key: str | None, value: float | None) -> None:
         activity = self.tree[identifier]
         objective = activity.objective(key)
-        if objective is None:
+        if objective is None or not activity.tracked:
             return
         self._local(activity, objective).measure = value
         for mapping in objective.maps:
@@ -165,17 +166,21 @@ class Tracking:
                 self._global_set(mapping.target_objective_id).measure = value
 
     def set_completed(self, identifier: str, value: bool | None) -> None:
+        if not self.tree[identifier].tracked:
+            return
         self.state.activity(identifier).completed = value
         self._write_extended(self.tree[identifier].primary_objective, "completed", value)
 
     def set_progress_measure(self, identifier: str, value: float | None) -> None:
+        if not self.tree[identifier].tracked:
+            return
         self.state.activity(identifier).progress_measure = value
         self._write_extended(self.tree[identifier].primary_objective, "progress_measure", value)
 
     def set_objective_value(self, identifier: str, key: str, name: str, value: object) -> None:
         activity = self.tree[identifier]
         objective = activity.objective(key)
-        if objective is None:
+        if objective is None or not activity.tracked:
             return
         setattr(self._local(activity, objective), name, value)
         self._write_extended(objective, name, value)
@@ -222,8 +227,10 @@ class Tracking:
                 completed = self.objective_value(identifier, key, "completed")
                 known = completed is not None
             else:
+                # Known once there is a status, the activity's own or one read from a global objective (4th Ed
+                # adlseq:mapInfo readCompletionStatus) -- even before the activity is attempted (ADL CTS CO-06).
                 completed = self.completed(identifier)
-                known = activity_state.progress_known and completed is not None
+                known = completed is not None
             value = known if name == "activityProgressKnown" else (None if completed is None else bool(completed))
         elif name == "attempted":
             value = activity_state.progress_known

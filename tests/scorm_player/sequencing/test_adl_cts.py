@@ -26,12 +26,8 @@ KNOWN_FAILURES: dict[str, str] = {
     "CM-03b": "visit 7 (Act3V2): expected activity_3, the sequencer delivered activity_8",
     "CM-08": "visit 2 (Act1V2): expected activity_1, the sequencer delivered None",
     "CM-13": "visit 3 (Act2V2): expected activity_2, the sequencer delivered None",
-    "CO-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_2",
-    "CO-13b": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_2",
     "OB-03b": "visit 9 (Act4V2): expected activity_4, the sequencer delivered activity_9",
-    "OB-06": "visit 2 (Act3V1): expected activity_3, the sequencer delivered activity_6",
     "OB-13c": "visit 3 (Act4V1): expected activity_4, the sequencer delivered activity_3",
-    "RU-10": "visit 5 (Act6V1): expected activity_6, the sequencer delivered activity_1",
     "RU-11": "visit 3 (Act1V2): expected activity_1, the sequencer delivered activity_4",
     "SX-09": "visit 2 (Act2V1): expected activity_3, the sequencer delivered None",
 }

@@ -303,3 +303,30 @@ def test_processing_leaves_the_given_state_untouched() -> None:
     process_navigation_request(course, report_sco_data(course, state, "a1", PASSED), "continue")
     navigation_request_valid(course, state, "choice.{target=a2}")
     assert state.to_dict() == before
+
+
+def test_untracked_activity_has_no_status_even_through_a_map() -> None:
+    writes = ('<imsss:objectives><imsss:primaryObjective objectiveID="p1">'
+              '<imsss:mapInfo targetObjectiveID="g1" writeSatisfiedStatus="true"/>'
+              '</imsss:primaryObjective></imsss:objectives>')
+    reads = ('<imsss:controlMode flow="true"/>' + rule("pre", "skip", "satisfied")
+             + '<imsss:objectives><imsss:primaryObjective objectiveID="p2"><imsss:mapInfo targetObjectiveID="g1"/>'
+             '</imsss:primaryObjective></imsss:objectives><imsss:deliveryControls tracked="false"/>')
+    course = tree(leaf("a1", writes), cluster("c", leaf("a2"), sequencing=reads), leaf("a3"))
+    after = finish(course, relaunch(course, None), PASSED, "continue")
+    assert after.delivered == "a2"  # c reads nothing: not skipped
+
+
+def test_progress_read_from_a_global_is_known_before_any_attempt() -> None:
+    writes = ('<imsss:objectives><imsss:primaryObjective objectiveID="o1"/></imsss:objectives><adlseq:objectives>'
+              '<adlseq:objective objectiveID="o1"><adlseq:mapInfo targetObjectiveID="g1" '
+              'writeCompletionStatus="true"/></adlseq:objective></adlseq:objectives>')
+    known = ('<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions>'
+             '<imsss:ruleCondition condition="activityProgressKnown" referencedObjective="o1"/>'
+             '</imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule>'
+             '</imsss:sequencingRules><imsss:objectives><imsss:primaryObjective objectiveID="o1"/></imsss:objectives>'
+             '<adlseq:objectives><adlseq:objective objectiveID="o1"><adlseq:mapInfo targetObjectiveID="g1"/>'
+             '</adlseq:objective></adlseq:objectives>')
+    course = tree(leaf("a1", writes), leaf("a2", known), leaf("a3"))
+    report = ScoReport(objectives=(ObjectiveReport("o1", completion_status="incomplete"),))
+    assert finish(course, relaunch(course, None), report, "continue").delivered == "a3"
