@@ -164,6 +164,19 @@ class Tracking:
         for mapping in objective.maps:
             if mapping.write_normalized_measure:
                 self._global_set(mapping.target_objective_id).measure = value
+        if objective.satisfied_by_measure:
+            # IMS SS §4.6: the measure decides a satisfiedByMeasure objective's status; record it (and write it
+            # through the objective's maps) now -- for the primary objective of an active activity only when
+            # adlseq:measureSatisfactionIfActive allows (RB.1.2.a).
+            considerations = activity.sequencing.rollup_considerations
+            if (objective.is_primary and self.state.activity(identifier).active
+                    and not considerations.measure_satisfaction_if_active):
+                return
+            satisfied = None if value is None else value >= objective.min_normalized_measure
+            self._local(activity, objective).satisfied = satisfied
+            for mapping in objective.maps:
+                if mapping.write_satisfied_status:
+                    self._global_set(mapping.target_objective_id).satisfied = satisfied
 
     def set_completed(self, identifier: str, value: bool | None) -> None:
         if not self.tree[identifier].tracked:
