@@ -143,12 +143,16 @@ def _rollup_rule_check(tracking: Tracking, identifier: str, rules: tuple[RollupR
             if tracking.tree[child_id].tracked and _contributes(tracking, child_id, action):
                 values = [_rollup_condition(tracking, child_id, condition) for condition in rule.conditions]
                 bag.append(combine_all(values) if rule.condition_combination == "all" else combine_any(values))
-        if bag and _child_set_matches(rule, bag):
+        if _child_set_matches(rule, bag):
             return True
     return False
 
 
 def _child_set_matches(rule: RollupRule, bag: list[bool | None]) -> bool:
+    if not bag:
+        # No child contributes: "all" and "none" hold vacuously, the counting sets do not (as the ADL sample RTE,
+        # the CTS reference, evaluates them -- ADL CTS RU-11).
+        return rule.child_activity_set in ("all", "none")
     true_count = sum(1 for value in bag if value is True)
     if rule.child_activity_set == "all":
         return true_count == len(bag)
