@@ -91,9 +91,11 @@ class Tracking:
                 return None
             measure = self.measure(identifier, key, current_only=current_only)
             return None if measure is None else measure >= objective.min_normalized_measure
-        shared = self._read_global(objective, "read_satisfied_status")
-        if shared is not None and shared.satisfied is not None:
-            return shared.satisfied
+        if any(mapping.read_satisfied_status for mapping in objective.maps):
+            # IMS SS §4.8 readSatisfiedStatus: the local objective's progress and satisfied status ARE the global
+            # objective's -- unknown while the global is, whatever the activity recorded itself (ADL CTS CM-13).
+            shared = self._read_global(objective, "read_satisfied_status")
+            return shared.satisfied if shared is not None else None
         if current_only and self.state.activity(identifier).objectives_stale:
             return None
         return self._local(activity, objective).satisfied
@@ -103,9 +105,9 @@ class Tracking:
         objective = activity.objective(key)
         if objective is None or not activity.tracked:
             return None
-        shared = self._read_global(objective, "read_normalized_measure")
-        if shared is not None and shared.measure is not None:
-            return shared.measure
+        if any(mapping.read_normalized_measure for mapping in objective.maps):
+            shared = self._read_global(objective, "read_normalized_measure")
+            return shared.measure if shared is not None else None
         if current_only and self.state.activity(identifier).objectives_stale:
             return None
         return self._local(activity, objective).measure
