@@ -224,6 +224,9 @@ class ReplayMismatch(AssertionError):
 
 # CUI instructions that relaunch the package and then ask the tester to choose an activity.
 _RELAUNCH_THEN_CHOOSE = {"RelaunchCM10": "Activity 4"}
+# CUI instructions that trigger a navigation event and then have the tester relaunch the package (legend
+# Instructions.properties: "...trigger a Continue Navigation Event ... Please relaunch ... CM-08").
+_THEN_RELAUNCH = frozenset({"ContinueExitCM8"})
 _ENDINGS = frozenset({"Exit", "AutoTest", "HasEnded", "OKEnd"})
 
 
@@ -317,7 +320,8 @@ class Replay:
                               f"{' (ended)' if result.ended else ''}")
             state = result.state
         delivered = result.delivered if result is not None else None
-        if navigation.startswith("Relaunch") or navigation.startswith("Root"):
+        relaunches = navigation.startswith("Relaunch") or navigation in _THEN_RELAUNCH
+        if relaunches or navigation.startswith("Root"):
             if delivered is not None:
                 raise self.fail(f"Act{visit.act}V{visit.visit}: expected the attempt to end, got {delivered}")
             if navigation.startswith("Root"):

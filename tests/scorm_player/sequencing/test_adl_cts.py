@@ -24,7 +24,6 @@ from tests.scorm_player.sequencing.cts import (
 # Cases the engine does not pass yet, with what goes wrong; strict, so a fix shows up as XPASS.
 KNOWN_FAILURES: dict[str, str] = {
     "CM-03b": "visit 7 (Act3V2): expected activity_3, the sequencer delivered activity_8",
-    "CM-08": "visit 2 (Act1V2): expected activity_1, the sequencer delivered None",
     "OB-03b": "visit 9 (Act4V2): expected activity_4, the sequencer delivered activity_9",
     "SX-09": "visit 2 (Act2V1): expected activity_3, the sequencer delivered None",
 }
