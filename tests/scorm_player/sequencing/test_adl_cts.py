@@ -25,7 +25,6 @@ from tests.scorm_player.sequencing.cts import (
 KNOWN_FAILURES: dict[str, str] = {
     "CM-03b": "visit 7 (Act3V2): expected activity_3, the sequencer delivered activity_8",
     "OB-03b": "visit 9 (Act4V2): expected activity_4, the sequencer delivered activity_9",
-    "SX-09": "visit 2 (Act2V1): expected activity_3, the sequencer delivered None",
 }
 
 _CASES = case_ids()
