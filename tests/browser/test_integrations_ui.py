@@ -65,3 +65,32 @@ def test_sso_settings_are_saved_and_bad_json_is_shown_on_its_field(sign_in: Sign
     expect(page.locator(".toast")).to_contain_text("saved")
     page.reload()
     expect(page.get_by_label("Role mapping (JSON)")).to_have_value(re.compile("LMS-Admins"))
+
+
+def test_the_sign_in_page_offers_sso_only_to_organisations_that_have_it(page: Any, demo_server: DemoServer) -> None:
+    from sqlalchemy import create_engine, insert
+
+    from hub import clock
+    from provisioning.store.tables import saml_provider
+    from tests.fixtures.server import cli
+
+    slug = "ssoco"
+    cli("tenant", "create", slug, "--name", "SSO Co", "--db", demo_server.db_url)
+    engine = create_engine(demo_server.db_url)
+    with engine.begin() as conn:
+        tenant_id = conn.exec_driver_sql("SELECT id FROM hub_tenant WHERE slug = ?", (slug,)).scalar()
+        conn.execute(insert(saml_provider).values(
+            tenant_id=tenant_id, enabled=True, idp_metadata="<EntityDescriptor/>", sp_certificate="test",
+            sp_private_key="test", updated_at=clock.now()))
+    engine.dispose()
+    page.goto("/login")
+    page.fill("#organisation", "democorp")
+    page.locator("#organisation").dispatch_event("change")
+    page.wait_for_timeout(400)
+    assert not page.locator("#sso-button").is_visible()
+    page.fill("#organisation", slug)
+    page.locator("#organisation").dispatch_event("change")
+    button = page.locator("#sso-button")
+    expect(button).to_have_text("Sign in with SSO Co")
+    button.click()
+    page.wait_for_url(f"**/saml/{slug}/login")
