@@ -398,13 +398,11 @@ class Sequencer(Tracking):
         """IMS SS SB.2.1 Flow Tree Traversal Subprocess."""
         tree = self.tree
         activity = tree[identifier]
-        reversed_direction = False
         siblings = tree.siblings(identifier)
         if previous_direction == BACKWARD and activity.parent is not None and siblings[-1] == identifier:
             direction = BACKWARD
             identifier = siblings[0]
             activity = tree[identifier]
-            reversed_direction = True
         if direction == FORWARD:
             if identifier == tree.last_in_preorder or (identifier == tree.root and not consider_children):
                 self.terminate_descendent_attempts(tree.root)
@@ -420,10 +418,10 @@ class Sequencer(Tracking):
         if activity.parent is None:
             return _Walk(None, exception="SB.2.1-3")
         if activity.is_leaf or not consider_children:
-            if not reversed_direction and siblings[0] == identifier:
+            if siblings[0] == identifier:
+                # SB.2.1 4.2 -- also after 3.1 reversed the walk onto the first child: every child of the
+                # forwardOnly cluster was skipped, so the walk leaves it backward (ADL CTS CM-03b).
                 return self.flow_tree_traversal(activity.parent, BACKWARD, False, None)
-            if reversed_direction:
-                return _Walk(identifier, BACKWARD)
             return _Walk(siblings[siblings.index(identifier) - 1], BACKWARD)
         if activity.children:
             if activity.sequencing.control_mode.forward_only:
@@ -441,7 +439,8 @@ class Sequencer(Tracking):
             if walk.activity is None:
                 return walk
             if previous_direction == BACKWARD and walk.direction == BACKWARD:
-                return self.flow_activity_traversal(walk.activity, direction, None)
+                # SB.2.2 3.1.3: the walk left a forwardOnly cluster whose children were all skipped: go on backward.
+                return self.flow_activity_traversal(walk.activity, BACKWARD, None)
             return self.flow_activity_traversal(walk.activity, direction, previous_direction)
         if self.check_activity(identifier):
             return _Walk(None, exception="SB.2.2-2")

@@ -23,7 +23,6 @@ from tests.scorm_player.sequencing.cts import (
 
 # Cases the engine does not pass yet, with what goes wrong; strict, so a fix shows up as XPASS.
 KNOWN_FAILURES: dict[str, str] = {
-    "CM-03b": "visit 7 (Act3V2): expected activity_3, the sequencer delivered activity_8",
     "OB-03b": "visit 9 (Act4V2): expected activity_4, the sequencer delivered activity_9",
 }
 
