@@ -94,6 +94,8 @@ class SequencingState:
     """Everything the sequencer remembers between requests: the per-attempt state the server stores."""
 
     activities: dict[str, ActivityState]
+    # Global objectives kept with the course: those scoped to it (objectivesGlobalToSystem="false"), and all of
+    # them when the caller passes no learner-level GlobalObjectives store.
     global_objectives: dict[str, ObjectiveState] = field(default_factory=dict)
     current: str | None = None
     suspended: str | None = None  # the Suspended Activity (IMS SS §4.4)
@@ -167,7 +169,7 @@ class GlobalObjectives:
 
 
 def new_state(tree: ActivityTree, global_objectives: dict[str, ObjectiveState] | None = None) -> SequencingState:
-    """A fresh attempt on the course; global objectives carry over between attempts (objectivesGlobalToSystem)."""
+    """A fresh state for the course, seeded with `global_objectives` (kept in the state, see SequencingState)."""
     carried = {target: ObjectiveState(**asdict(objective)) for target, objective in (global_objectives or {}).items()}
     return SequencingState(activities={activity.identifier: ActivityState() for activity in tree},
                            global_objectives=carried)

@@ -330,3 +330,18 @@ def test_progress_read_from_a_global_is_known_before_any_attempt() -> None:
     course = tree(leaf("a1", writes), leaf("a2", known), leaf("a3"))
     report = ScoReport(objectives=(ObjectiveReport("o1", completion_status="incomplete"),))
     assert finish(course, relaunch(course, None), report, "continue").delivered == "a3"
+
+
+def test_previous_leaves_a_forward_only_cluster_whose_children_are_all_skipped() -> None:
+    skip_incomplete = rule("pre", "skip", "attempted", "not completed")
+    incomplete = ScoReport(completion_status="incomplete")
+    course = tree(cluster("c1", leaf("a1"), leaf("a2"), sequencing='<imsss:controlMode flow="true"/>'),
+                  cluster("c2", leaf("b1", skip_incomplete), leaf("b2", skip_incomplete),
+                          sequencing='<imsss:controlMode flow="true" forwardOnly="true"/>'),
+                  leaf("z"))
+    result = relaunch(course, None)
+    for report in (PASSED, PASSED, incomplete, incomplete):
+        result = finish(course, result, report, "continue")
+    assert result.delivered == "z"
+    # Backward from z: c2 is entered forward (forwardOnly), b1 and b2 are skipped, the walk goes on back to a2.
+    assert finish(course, result, PASSED, "previous").delivered == "a2"
