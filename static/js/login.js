@@ -45,19 +45,22 @@ function showError(message, field) {
 }
 
 let lookupSerial = 0;
+let lookedUp = null;
 async function lookUpOrganisation() {
   const slug = organisation.value.trim().toLowerCase();
+  if (slug === lookedUp) return;
+  lookedUp = slug;
   const serial = ++lookupSerial;
-  ssoBox.hidden = true;
-  if (!slug) return;
+  if (!slug) { ssoBox.hidden = true; return; }
   try {
     const found = await request("GET", `/auth/organisations/${encodeURIComponent(slug)}`);
     if (serial !== lookupSerial) return;
-    ssoBox.hidden = !found.sso;
     ssoButton.textContent = `Sign in with ${found.name}`;
     ssoButton.dataset.slug = found.slug;
+    ssoBox.hidden = !found.sso;
   } catch {
     // Unknown organisations are reported on submit, with the same message as a wrong password.
+    if (serial === lookupSerial) ssoBox.hidden = true;
   }
 }
 
