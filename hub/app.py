@@ -20,7 +20,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     from lrs.api.routes import create_xapi_app
     from provisioning.api.admin import setup_routes as setup_admin_routes
     from provisioning.api.routes import setup_routes as setup_auth_routes
+    from scorm_player.api.player import setup_routes as setup_player_routes
     from scorm_player.api.routes import setup_routes as setup_package_routes
+    from scorm_player.api.runtime import setup_routes as setup_runtime_routes
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
@@ -39,10 +41,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     health.setup_routes(app)
     setup_auth_routes(app)
     setup_web_routes(app)
+    setup_player_routes(app)
     app.add_subapp("/xapi/", create_xapi_app(app))
     # One sub-application for the JSON API; each package adds its routes to it.
     api = web.Application(client_max_size=settings.max_body_bytes)
     setup_package_routes(api, app)
+    setup_runtime_routes(api)
     setup_admin_routes(api, app)
     app.add_subapp("/api/v1/", api)
     return app

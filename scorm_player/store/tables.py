@@ -1,4 +1,4 @@
-"""Imported SCORM/cmi5 packages (one row per tenant and content hash), registrations and attempts."""
+"""Imported SCORM/cmi5 packages (one row per tenant and content hash), registrations, attempts and run-time data."""
 
 from __future__ import annotations
 
@@ -77,4 +77,48 @@ scorm_attempt = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("registration_pk", "number"),
+)
+
+# The run-time data of one activity (SCO or asset) within an attempt: the flat CMI map the browser runtime
+# and apply_commit share, plus the columns reports read without decoding it.
+scorm_activity_state = Table(
+    "scorm_activity_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("attempt_pk", Integer, ForeignKey("scorm_attempt.id"), nullable=False),
+    Column("activity_id", String(200), nullable=False),
+    Column("cmi_values", Text, nullable=False, server_default="{}"),
+    Column("last_commit_seq", Integer, nullable=False, server_default="0"),
+    # The current session ended (its Terminate/LMSFinish commit was applied); the next launch opens a new one.
+    Column("terminated", Boolean, nullable=False, server_default="0"),
+    # Commits applied in the current session: the first one carries the initialized/resumed statement.
+    Column("session_commits", Integer, nullable=False, server_default="0"),
+    Column("session_count", Integer, nullable=False, server_default="0"),
+    # The SCO's own attempt within the course attempt: a new one starts at every ab-initio launch (xAPI attempt IRI).
+    Column("attempt_number", Integer, nullable=False, server_default="0"),
+    Column("completion_status", String(20), nullable=False, server_default="not attempted"),
+    Column("success_status", String(20), nullable=False, server_default="unknown"),
+    Column("score_scaled", Float, nullable=True),
+    Column("score_raw", Float, nullable=True),
+    Column("total_time_seconds", Float, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("attempt_pk", "activity_id"),
+)
+
+# Append-only log of applied commits; (attempt, activity, seq) is unique, so a retried commit is recognised
+# and answered from here (with the statements it produced, re-sent idempotently by their deterministic ids).
+scorm_commit = Table(
+    "scorm_commit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("attempt_pk", Integer, ForeignKey("scorm_attempt.id"), nullable=False),
+    Column("activity_id", String(200), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("terminate", Boolean, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("statements", Text, nullable=False, server_default="[]"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("attempt_pk", "activity_id", "seq"),
 )

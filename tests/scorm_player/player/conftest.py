@@ -1,0 +1,101 @@
+"""Fixtures for the player tests: the app with a temporary content root, people signed in to it, imported golf."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from hub.app import create_app
+from hub.db import Database
+from hub.tenants import Tenant
+from scorm_player.ops.packages import ImportedPackage, import_package
+from tests.fixtures.databases import Backend
+from tests.fixtures.http import settings_for
+from tests.fixtures.people import WebClient, make_person
+from tests.scorm_player.helpers import SHARED_FIXTURES
+
+GOLF_12 = ("scorm12", "golf_runtime_basic_scorm12.zip")
+GOLF_2004 = ("scorm2004", "golf_runtime_basic_2004_3rd.zip")
+MULTI_SCO_12 = ("scorm12", "golf_runtime_minimum_multisco_scorm12.zip")
+
+
+def shared_fixture(*parts: str) -> Path:
+    path = SHARED_FIXTURES.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"shared SCORM fixture not found at {path.resolve()} (checkout of ../shared missing)")
+    return path
+
+
+@pytest.fixture
+def content_root(tmp_path: Path) -> Path:
+    return tmp_path / "content"
+
+
+@pytest.fixture
+async def player_http(backend: Backend, content_root: Path) -> AsyncIterator[TestClient]:
+    app = create_app(settings_for(backend.url, content_root=str(content_root)), database=backend.database)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+SignIn = Callable[..., Awaitable[WebClient]]
+
+
+@pytest.fixture
+def sign_in(player_http: TestClient, database: Database) -> SignIn:
+    async def sign(tenant: Tenant, *, roles: Iterable[str] = ("learner",), **person: Any) -> WebClient:
+        found = await make_person(database, tenant, roles=roles, **person)
+        web = WebClient(player_http, person=found)
+        response = await web.sign_in(tenant.slug, found.email or "")
+        assert response.status == 200, await response.text()
+        return web
+
+    return sign
+
+
+Importer = Callable[..., Awaitable[ImportedPackage]]
+
+
+@pytest.fixture
+def import_fixture(database: Database, content_root: Path) -> Importer:
+    async def run(tenant: Tenant, parts: tuple[str, str]) -> ImportedPackage:
+        return await import_package(database, tenant.id, shared_fixture(*parts), content_root=content_root,
+                                    actor="test")
+
+    return run
+
+
+@dataclass
+class Launched:
+    learner: WebClient
+    registration_id: str
+    body: dict[str, Any]
+
+    @property
+    def attempt_id(self) -> str:
+        return str(self.body["attempt_id"])
+
+    @property
+    def delivery(self) -> dict[str, Any]:
+        return dict(self.body["delivery"])
+
+    async def commit(self, seq: int, values: dict[str, str], *, terminate: bool = False,
+                     activity_id: str | None = None) -> Any:
+        activity = activity_id or self.delivery["activity_id"]
+        return await self.learner.request("POST", f"/api/v1/runtime/{self.attempt_id}/{activity}/commit",
+                                          json={"seq": seq, "terminate": terminate, "values": values})
+
+
+async def enrol_and_launch(learner: WebClient, package_id: str) -> Launched:
+    enrolled = await learner.request("POST", "/api/v1/registrations", json={"package_id": package_id})
+    assert enrolled.status in (200, 201), await enrolled.text()
+    registration_id = (await enrolled.json())["id"]
+    launched = await learner.request("POST", f"/api/v1/registrations/{registration_id}/launch")
+    assert launched.status == 200, await launched.text()
+    return Launched(learner, registration_id, await launched.json())
