@@ -99,3 +99,15 @@ async def enrol_and_launch(learner: WebClient, package_id: str) -> Launched:
     launched = await learner.request("POST", f"/api/v1/registrations/{registration_id}/launch")
     assert launched.status == 200, await launched.text()
     return Launched(learner, registration_id, await launched.json())
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001 - pytest hook signature
+    """Print the browser replay pass counts (the Python ones are printed by tests/scorm_player/runtime)."""
+    from tests.scorm_player.runtime.replay import PASS_COUNTS
+
+    browser = {name: counts for name, counts in PASS_COUNTS.items() if name.startswith("browser: ")}
+    if not browser:
+        return
+    terminalreporter.section("SCORM conformance replay in the browser data model")
+    for name, (passed, total) in sorted(browser.items()):
+        terminalreporter.write_line(f"{name.removeprefix('browser: ')}: {passed}/{total} steps")
