@@ -105,7 +105,9 @@ def _activity(state: Any) -> dict[str, Any]:
     return {"activity_id": state.activity_id, "completion_status": state.completion_status,
             "success_status": state.success_status, "score_scaled": state.score_scaled,
             "score_raw": state.score_raw, "total_time_seconds": state.total_time_seconds,
-            "sessions": state.session_count, "interactions": interactions(values)}
+            "sessions": state.session_count,
+            "location": values.get("cmi.core.lesson_location", values.get("cmi.location")),
+            "interactions": interactions(values)}
 
 
 def interactions(values: dict[str, str]) -> list[dict[str, Any]]:
