@@ -176,3 +176,33 @@ def test_golf_scorm_2004_is_suspended_resumed_and_completed(people: dict[str, Pe
     assert verbs[:3] == ["initialized", "suspended", "resumed"]
     assert "completed" in verbs and verbs[-1] == "completed"  # the course rolled up last
     assert all(s["context"]["registration"] == registration for s in statements)
+
+
+def test_catalog_enrols_and_launches_and_my_learning_and_reports_show_the_course(
+        browser: Any, demo_server: DemoServer) -> None:
+    admin = Person(browser, demo_server, ADMIN)
+    learner = Person(browser, demo_server, "aisha.allawati@democorp.local")
+    try:
+        path = fixture_zip("scorm2004", "golf_runtime_basic_2004_3rd.zip")
+        package = admin.api("POST", "/api/v1/packages", multipart={
+            "file": {"name": path.name, "mimeType": "application/zip", "buffer": path.read_bytes()}})
+        page = learner.page
+        page.goto("/#/catalog")
+        row = page.locator(f"table.data tbody tr[data-key='{package['id']}']")
+        row.locator("[data-action=enrol]").click()
+        page.wait_for_url("**/player/**")
+        wait_for_sco(page)
+        page.click("#nav-suspendAll")
+        page.wait_for_selector("body[data-state=suspended]")
+        page.goto("/#/learning")
+        mine = page.locator(f"table.data tbody tr:has-text('{package['title']}')")
+        assert "In progress" in mine.inner_text()
+        assert mine.locator("[data-action=open]").inner_text() == "Resume"
+
+        admin.page.goto(f"/#/reports?course={package['id']}")
+        admin.page.wait_for_selector("#export-csv")
+        assert "Aisha" in admin.page.locator("table.data tbody").inner_text()
+        assert not admin.errors and not learner.errors, admin.errors + learner.errors
+    finally:
+        admin.context.close()
+        learner.context.close()

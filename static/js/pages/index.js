@@ -5,12 +5,15 @@
 // `section` in the order they first appear here. To add a page: write static/js/pages/<name>.js
 // and append one import and one entry below.
 import audit from "./audit.js";
+import catalog from "./catalog.js";
 import dashboard from "./dashboard.js";
 import group from "./group.js";
 import groups from "./groups.js";
+import learning from "./learning.js";
 import lrsCredentials from "./lrs-credentials.js";
 import people from "./people.js";
 import person from "./person.js";
+import reports from "./reports.js";
 import roles from "./roles.js";
 import scimTokens from "./scim-tokens.js";
 import sso from "./sso.js";
@@ -30,4 +33,7 @@ export const pages = [
   scimTokens,
   sso,
   audit,
+  learning,
+  catalog,
+  reports,
 ];
