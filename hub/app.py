@@ -20,6 +20,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     from lrs.api.routes import create_xapi_app
     from provisioning.api.admin import setup_routes as setup_admin_routes
     from provisioning.api.routes import setup_routes as setup_auth_routes
+    from provisioning.saml.admin_api import setup_admin_routes as setup_saml_admin_routes
+    from provisioning.saml.routes import setup_routes as setup_saml_routes
     from scorm_player.api.player import setup_routes as setup_player_routes
     from scorm_player.api.routes import setup_routes as setup_package_routes
     from scorm_player.api.runtime import setup_routes as setup_runtime_routes
@@ -40,6 +42,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     app.cleanup_ctx.append(database_ctx)
     health.setup_routes(app)
     setup_auth_routes(app)
+    setup_saml_routes(app)
     setup_web_routes(app)
     setup_player_routes(app)
     app.add_subapp("/xapi/", create_xapi_app(app))
@@ -48,5 +51,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     setup_package_routes(api, app)
     setup_runtime_routes(api)
     setup_admin_routes(api, app)
+    setup_saml_admin_routes(api)
     app.add_subapp("/api/v1/", api)
     return app
