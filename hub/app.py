@@ -20,8 +20,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     from lrs.api.routes import create_xapi_app
     from provisioning.api.admin import setup_routes as setup_admin_routes
     from provisioning.api.routes import setup_routes as setup_auth_routes
+    from provisioning.api.scim_admin import setup_admin_routes as setup_scim_admin_routes
     from provisioning.saml.admin_api import setup_admin_routes as setup_saml_admin_routes
     from provisioning.saml.routes import setup_routes as setup_saml_routes
+    from provisioning.scim.routes import setup_routes as setup_scim_routes
     from scorm_player.api.player import setup_routes as setup_player_routes
     from scorm_player.api.routes import setup_routes as setup_package_routes
     from scorm_player.api.runtime import setup_routes as setup_runtime_routes
@@ -45,12 +47,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     setup_saml_routes(app)
     setup_web_routes(app)
     setup_player_routes(app)
+    setup_scim_routes(app)
     app.add_subapp("/xapi/", create_xapi_app(app))
     # One sub-application for the JSON API; each package adds its routes to it.
     api = web.Application(client_max_size=settings.max_body_bytes)
     setup_package_routes(api, app)
     setup_runtime_routes(api)
     setup_admin_routes(api, app)
+    setup_scim_admin_routes(api)
     setup_saml_admin_routes(api)
     app.add_subapp("/api/v1/", api)
     return app
