@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
                              help="version used to answer this client's requests that omit the version header")
     create_cred.add_argument("--json", action="store_true", help='print exactly {"key": ..., "secret": ...}')
 
+    scim_cmd = commands.add_parser("scim-token", help="SCIM provisioning bearer tokens")
+    scim_sub = scim_cmd.add_subparsers(dest="scim_command", required=True)
+    create_scim = with_db(scim_sub.add_parser("create", help="issue a bearer token for an identity provider"))
+    create_scim.add_argument("--tenant", required=True, help="tenant slug")
+    create_scim.add_argument("--label", default="", help="which identity provider uses it")
+    create_scim.add_argument("--json", action="store_true", help='print exactly {"token": ...}')
+
     package_cmd = commands.add_parser("package", help="SCORM and cmi5 packages")
     package_sub = package_cmd.add_subparsers(dest="package_command", required=True)
     import_pkg = with_db(package_sub.add_parser("import", help="import a zip package or a cmi5.xml for a tenant"))
@@ -88,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run_with_db(settings, lambda db: _tenant_command(db, args))
         if args.command == "lrs-credentials":
             return _run_with_db(settings, lambda db: _credentials_command(db, args))
+        if args.command == "scim-token":
+            return _run_with_db(settings, lambda db: _scim_token_command(db, args))
         if args.command == "package":
             return _run_with_db(settings, lambda db: _package_command(db, settings, args))
     except PackageRejected as exc:
@@ -134,6 +143,19 @@ async def _credentials_command(db: Database, args: argparse.Namespace) -> int:
     else:
         print(f"key:    {issued.key}\nsecret: {issued.secret}\nscopes: {', '.join(sorted(issued.scopes))}")
         print("The secret is shown once; it is stored hashed.")
+    return 0
+
+
+async def _scim_token_command(db: Database, args: argparse.Namespace) -> int:
+    from hub.tenants import get_tenant
+    from provisioning.ops.scim_tokens import issue_token
+
+    tenant = await get_tenant(db, args.tenant)
+    issued = await issue_token(db, tenant.id, label=args.label, actor="cli")
+    if args.json:
+        print(json.dumps({"token": issued.token}))
+    else:
+        print(f"SCIM token for {tenant.slug}: {issued.token}  (id {issued.token_id}; shown once, stored hashed)")
     return 0
 
 
