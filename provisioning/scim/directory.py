@@ -45,6 +45,11 @@ _U = "urn:ietf:params:scim:schemas:core:2.0:user:"
 _E = ENTERPRISE.lower() + ":"
 _G = "urn:ietf:params:scim:schemas:core:2.0:group:"
 
+# Private keys of scim_extra, never part of a resource: a User sent without `active` (the column
+# cannot be NULL), and the `display` the client gave each group member.
+ACTIVE_UNSET = "learnhub:activeUnset"
+MEMBER_DISPLAYS = "learnhub:memberDisplays"
+
 # Attributes with a column of their own (keys: lower-case attribute URNs, as AttributeBinding.urn).
 USER_COLUMNS: dict[str, Column] = {
     _U + "id": Column(person.c.person_id),
@@ -54,7 +59,6 @@ USER_COLUMNS: dict[str, Column] = {
     _U + "name.familyname": Column(person.c.family_name),
     _U + "displayname": Column(person.c.display_name),
     _U + "title": Column(person.c.job_title),
-    _U + "active": Column(person.c.active, "bool"),
     _U + "meta.created": Column(person.c.created_at, "datetime"),
     _U + "meta.lastmodified": Column(person.c.updated_at, "datetime"),
     _E + "employeenumber": Column(person.c.employee_number),
@@ -172,6 +176,7 @@ class Directory:
     @staticmethod
     def _user_document(row: Any, groups: list[dict[str, Any]]) -> dict[str, Any]:
         doc = _extra(row.scim_extra)
+        active_unset = bool(doc.pop(ACTIVE_UNSET, False))
         schemas = [USER_SCHEMA]
         doc["id"] = row.person_id
         if row.external_id:
@@ -188,7 +193,8 @@ class Directory:
             doc["displayName"] = row.display_name
         if row.job_title:
             doc["title"] = row.job_title
-        doc["active"] = bool(row.active)
+        if not (active_unset and row.active):  # a deactivated person always shows active: false
+            doc["active"] = bool(row.active)
         if "emails" not in doc and row.email:  # a person created in the hub, not over SCIM
             doc["emails"] = [{"value": row.email, "type": "work", "primary": True}]
         enterprise = dict(doc.get(ENTERPRISE) or {})
@@ -197,7 +203,7 @@ class Directory:
         if row.department_name:
             enterprise["department"] = row.department_name
         if row.manager_public_id:
-            manager: dict[str, Any] = {"value": row.manager_public_id}
+            manager: dict[str, Any] = {"value": row.manager_public_id, "$ref": f"Users/{row.manager_public_id}"}
             if row.manager_name:
                 manager["displayName"] = row.manager_name
             enterprise["manager"] = manager
@@ -237,6 +243,8 @@ class Directory:
         active = doc.pop("active", None)
         if active is not None:
             data["active"] = bool(active)
+        else:
+            doc[ACTIVE_UNSET] = True
         name = dict(doc.pop("name", None) or {})
         data["given_name"] = name.pop("givenName", None)
         data["family_name"] = name.pop("familyName", None)
@@ -328,8 +336,7 @@ class Directory:
                    group_member.c.group_id.in_(pks))
             .order_by(person.c.id))
         for r in rows:
-            member: dict[str, Any] = {"value": r.person_id, "type": "User", "$ref": f"Users/{r.person_id}"}
-            found[r.group_id].append(member)
+            found[r.group_id].append({"value": r.person_id, "type": "User", "$ref": f"Users/{r.person_id}"})
         return found
 
     def _group_resources(self, rows: list[Any], *, members: bool = True) -> list[Resource[Any]]:
@@ -338,11 +345,13 @@ class Directory:
         resources = []
         for r in rows:
             doc = _extra(r.scim_extra)
+            displays = doc.pop(MEMBER_DISPLAYS, {})
             doc.update(schemas=[GROUP_SCHEMA], id=r.group_id, displayName=r.display_name)
             if r.external_id:
                 doc["externalId"] = r.external_id
             if membership.get(r.id):
-                doc["members"] = membership[r.id]
+                doc["members"] = [dict(m, display=displays[m["value"]]) if m["value"] in displays else m
+                                  for m in membership[r.id]]
             doc["meta"] = {"resourceType": "Group", "created": _iso(r.created_at),
                            "lastModified": _iso(r.updated_at), "version": version_tag(r.version)}
             resources.append(model.model_validate(doc))
@@ -373,11 +382,16 @@ class Directory:
         if len(members) > MAX_MEMBERS:
             raise InvalidValueException(detail=f"at most {MAX_MEMBERS} members per group")
         wanted: set[str] = set()
+        displays: dict[str, str] = {}
         for member in members:
             value = member.get("value")
             if member.get("type") not in (None, "User") or not isinstance(value, str):
                 raise InvalidValueException(detail="group members must be Users of this organisation")
             wanted.add(value)
+            if isinstance(member.get("display"), str):
+                displays[value] = member["display"]
+        if displays:
+            doc[MEMBER_DISPLAYS] = displays
         found = {r.person_id: int(r.id) for r in self.conn.execute(
             select(person.c.person_id, person.c.id).where(person.c.tenant_id == self.tenant_id,
                                                           person.c.person_id.in_(sorted(wanted))))}
