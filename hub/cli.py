@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     create_scim.add_argument("--label", default="", help="which identity provider uses it")
     create_scim.add_argument("--json", action="store_true", help='print exactly {"token": ...}')
 
+    from provisioning.saml.cli import add_saml_commands
+
+    add_saml_commands(commands, with_db)
+
     package_cmd = commands.add_parser("package", help="SCORM and cmi5 packages")
     package_sub = package_cmd.add_subparsers(dest="package_command", required=True)
     import_pkg = with_db(package_sub.add_parser("import", help="import a zip package or a cmi5.xml for a tenant"))
@@ -97,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             return _run_with_db(settings, lambda db: _credentials_command(db, args))
         if args.command == "scim-token":
             return _run_with_db(settings, lambda db: _scim_token_command(db, args))
+        if args.command == "saml":
+            from provisioning.saml.cli import saml_command
+
+            return _run_with_db(settings, lambda db: saml_command(db, settings, args))
         if args.command == "package":
             return _run_with_db(settings, lambda db: _package_command(db, settings, args))
     except PackageRejected as exc:
