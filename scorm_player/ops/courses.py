@@ -85,21 +85,26 @@ def load_course(content_root: Path, package: Mapping[str, Any]) -> Course:
     if standard not in (Standard.SCORM_12, Standard.SCORM_2004):
         raise BadRequest(f"{standard} packages are not played by the SCORM player", field="package")
     report = package["report"]
-    manifest_path = Path(content_root) / package["content_hash"] / report["descriptor_path"]
-    parsed = _parse(str(manifest_path))
+    return _load(str(Path(content_root) / package["content_hash"] / report["descriptor_path"]), package["pk"],
+                 package["id"], package["title"], standard, package.get("edition"), report.get("content_base", ""))
+
+
+@lru_cache(maxsize=256)
+def _load(manifest_path: str, package_pk: int, package_id: str, title: str, standard: str, edition: str | None,
+          content_base: str) -> Course:
+    # Content folders are immutable (named by content hash), so a course is built once per process.
+    parsed = _parse(manifest_path)
     version: ScormVersion = "1.2" if standard == Standard.SCORM_12 else "2004"
     activities: dict[str, CourseActivity] = {}
     for item in parsed.organization.items:
         _add(item, None, 0, activities)
     tree = build_activity_tree(parsed) if version == "2004" else None
-    return Course(package_pk=package["pk"], package_id=package["id"], title=package["title"], version=version,
-                  edition=package.get("edition"), content_base=report.get("content_base", ""),
-                  organization=parsed.organization.identifier, activities=activities, tree=tree)
+    return Course(package_pk=package_pk, package_id=package_id, title=title, version=version, edition=edition,
+                  content_base=content_base, organization=parsed.organization.identifier, activities=activities,
+                  tree=tree)
 
 
-@lru_cache(maxsize=64)
 def _parse(manifest_path: str) -> Package:
-    # Content folders are immutable (named by content hash), so the parse can be cached for the process.
     path = Path(manifest_path)
     if not path.is_file():
         raise NotFound("the package content is missing on this server; import the package again")

@@ -421,8 +421,10 @@ async def commit(db: Database, principal: WebPrincipal, attempt_id: str, activit
         if terminate:
             nav_state = attempt.navigator.report(nav_state, activity_id, after)
             store.update_attempt(conn, attempt.row.attempt_pk, sequencing_state=_dump(nav_state))
-        rollup_before, rollup_after = _update_rollup(conn, attempt, nav_state)
-        statements += xapi.course_statements(context, rollup_before, rollup_after, seq=seq)
+        if terminate or first_in_session or _changed(derived, state):
+            # The registration roll-up only moves when an activity's status, score or time does.
+            rollup_before, rollup_after = _update_rollup(conn, attempt, nav_state)
+            statements += xapi.course_statements(context, rollup_before, rollup_after, seq=seq)
         store.insert_commit(conn, attempt.row.tenant_id, attempt.row.attempt_pk, activity_id, seq,
                             terminate=terminate, payload=_dump(dict(values)), statements=_dump(statements),
                             created_at=now)
@@ -498,6 +500,10 @@ def _derived_columns(version: str, values: Mapping[str, str]) -> dict[str, Any]:
     centiseconds = parse_session_duration(version, total or "") or 0
     return {"completion_status": completion, "success_status": success, "score_scaled": scaled, "score_raw": raw,
             "total_time_seconds": centiseconds / 100}
+
+
+def _changed(derived: Mapping[str, Any], state: Row[Any]) -> bool:
+    return any(getattr(state, name) != value for name, value in derived.items())
 
 
 def _activity_status(state: Row[Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from hub import clock
 from provisioning.store.tables import person
@@ -95,16 +95,28 @@ def insert_attempt(conn: Connection, tenant_id: int, attempt_id: str, registrati
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
+def _attempt_query() -> Any:
+    return (_registrations()
+            .add_columns(scorm_attempt.c.id.label("attempt_pk"), scorm_attempt.c.attempt_id,
+                         scorm_attempt.c.number.label("attempt_number"), scorm_attempt.c.suspended,
+                         scorm_attempt.c.current_activity, scorm_attempt.c.sequencing_state,
+                         scorm_attempt.c.ended_at.label("attempt_ended_at"))
+            .join_from(scorm_registration, scorm_attempt, scorm_attempt.c.registration_pk == scorm_registration.c.id)
+            .where(scorm_attempt.c.tenant_id == bindparam("b_tenant"),
+                   scorm_attempt.c.attempt_id == bindparam("b_attempt")))
+
+
+# The commit path runs these on every request: built once, so SQLAlchemy does not rebuild and re-key them.
+_ATTEMPT_BY_ID = _attempt_query()
+_STATE_BY_ACTIVITY = select(scorm_activity_state).where(scorm_activity_state.c.attempt_pk == bindparam("b_attempt"),
+                                                        scorm_activity_state.c.activity_id == bindparam("b_activity"))
+_UPDATE_STATE = update(scorm_activity_state).where(scorm_activity_state.c.id == bindparam("b_state"))
+_INSERT_COMMIT = insert(scorm_commit)
+
+
 def get_attempt(conn: Connection, tenant_id: int, attempt_id: str) -> Row[Any] | None:
     """The attempt with its registration columns (owner, package) in one row."""
-    query = (_registrations()
-             .add_columns(scorm_attempt.c.id.label("attempt_pk"), scorm_attempt.c.attempt_id,
-                          scorm_attempt.c.number.label("attempt_number"), scorm_attempt.c.suspended,
-                          scorm_attempt.c.current_activity, scorm_attempt.c.sequencing_state,
-                          scorm_attempt.c.ended_at.label("attempt_ended_at"))
-             .join_from(scorm_registration, scorm_attempt, scorm_attempt.c.registration_pk == scorm_registration.c.id)
-             .where(scorm_attempt.c.tenant_id == tenant_id, scorm_attempt.c.attempt_id == attempt_id))
-    return conn.execute(query).first()
+    return conn.execute(_ATTEMPT_BY_ID, {"b_tenant": tenant_id, "b_attempt": attempt_id}).first()
 
 
 def update_attempt(conn: Connection, attempt_pk: int, **values: Any) -> None:
@@ -112,8 +124,7 @@ def update_attempt(conn: Connection, attempt_pk: int, **values: Any) -> None:
 
 
 def get_activity_state(conn: Connection, attempt_pk: int, activity_id: str) -> Row[Any] | None:
-    return conn.execute(select(scorm_activity_state).where(scorm_activity_state.c.attempt_pk == attempt_pk,
-                                                           scorm_activity_state.c.activity_id == activity_id)).first()
+    return conn.execute(_STATE_BY_ACTIVITY, {"b_attempt": attempt_pk, "b_activity": activity_id}).first()
 
 
 def list_activity_states(conn: Connection, attempt_pks: list[int]) -> list[Row[Any]]:
@@ -129,8 +140,7 @@ def insert_activity_state(conn: Connection, tenant_id: int, attempt_pk: int, act
 
 
 def update_activity_state(conn: Connection, state_pk: int, **values: Any) -> None:
-    conn.execute(update(scorm_activity_state).where(scorm_activity_state.c.id == state_pk)
-                 .values(updated_at=clock.now(), **values))
+    conn.execute(_UPDATE_STATE, {"b_state": state_pk, "updated_at": clock.now(), **values})
 
 
 def find_commit(conn: Connection, attempt_pk: int, activity_id: str, seq: int) -> Row[Any] | None:
@@ -141,9 +151,9 @@ def find_commit(conn: Connection, attempt_pk: int, activity_id: str, seq: int) -
 
 def insert_commit(conn: Connection, tenant_id: int, attempt_pk: int, activity_id: str, seq: int, *,
                   terminate: bool, payload: str, statements: str, created_at: datetime) -> None:
-    conn.execute(insert(scorm_commit).values(
-        tenant_id=tenant_id, attempt_pk=attempt_pk, activity_id=activity_id, seq=seq, terminate=terminate,
-        payload=payload, statements=statements, created_at=created_at))
+    conn.execute(_INSERT_COMMIT, {"tenant_id": tenant_id, "attempt_pk": attempt_pk, "activity_id": activity_id,
+                                  "seq": seq, "terminate": terminate, "payload": payload, "statements": statements,
+                                  "created_at": created_at})
 
 
 def count_commits(conn: Connection, attempt_pk: int) -> int:
