@@ -24,11 +24,9 @@ from scim2_server.handler import AsyncScimHandler
 from scim2_server.requests import ScimRequest
 from scim2_server.responses import SCIM_MEDIA_TYPE, ScimResponse
 from scim2_server.routing import Operation
-from sqlalchemy import select
 
 from hub.errors import HubError
 from hub.keys import DB
-from hub.tables import tenant as tenant_table
 from hub.tenants import SLUG_PATTERN
 from provisioning.ops.scim_tokens import ScimClient, authenticate
 from provisioning.scim.filters import MAX_FILTER_LENGTH
@@ -73,14 +71,16 @@ async def _client(request: web.Request, slug: str | None) -> ScimClient:
     return client
 
 
-async def _split_tenant(request: web.Request, tail: str) -> tuple[str | None, str]:
-    """(tenant slug or None, SCIM path) from the part of the URL after /scim/v2/."""
-    head, _, rest = tail.partition("/")
-    if not head or head.lower() in ENDPOINTS or not SLUG_PATTERN.match(head):
-        return None, "/" + tail
-    known = await request.config_dict[DB].read(lambda conn: conn.execute(
-        select(tenant_table.c.id).where(tenant_table.c.slug == head)).first() is not None)
-    return (head, "/" + rest) if known else (None, "/" + tail)
+def _split_tenant(tail: str) -> tuple[str | None, str]:
+    """(tenant slug or None, SCIM path) from the part of the URL after /scim/v2/.
+
+    `{slug}/...` is a tenant prefix when `slug` is no SCIM endpoint. Whether such a tenant exists
+    is never looked up: any slug but the token's answers 401, so the answer tells nothing.
+    """
+    head, sep, rest = tail.partition("/")
+    if sep and head.lower() not in ENDPOINTS and SLUG_PATTERN.match(head):
+        return head, "/" + rest
+    return None, "/" + tail
 
 
 def _check_filter(scim_request: ScimRequest) -> None:
@@ -108,7 +108,7 @@ def _needs_auth(scim_request: ScimRequest) -> bool:
 
 async def _serve(request: web.Request) -> ScimResponse:
     tail = request.match_info.get("tail", "")
-    slug, path = await _split_tenant(request, tail)
+    slug, path = _split_tenant(tail)
     base_url = f"{request.scheme}://{request.host}{PREFIX}" + (f"/{slug}" if slug else "")
     try:
         body = await request.read()

@@ -68,6 +68,10 @@ class Scim:
         assert response.status == 201, await response.text()
         return dict(await response.json())
 
+    async def create_user_response(self, user_name: str | None = None, **fields: Any) -> ClientResponse:
+        name = user_name or f"u-{uuid.uuid4().hex[:10]}@example.test"
+        return await self.post("/Users", {"schemas": [USER], "userName": name, **fields})
+
     async def create_group(self, display_name: str | None = None, members: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
         body = {"schemas": [GROUP], "displayName": display_name or f"g-{uuid.uuid4().hex[:8]}",
                 "members": [{"value": m} for m in members]}
