@@ -24,6 +24,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     from provisioning.saml.admin_api import setup_admin_routes as setup_saml_admin_routes
     from provisioning.saml.routes import setup_routes as setup_saml_routes
     from provisioning.scim.routes import setup_routes as setup_scim_routes
+    from scorm_player.api.cmi5 import setup_routes as setup_cmi5_routes
     from scorm_player.api.player import setup_routes as setup_player_routes
     from scorm_player.api.routes import setup_routes as setup_package_routes
     from scorm_player.api.runtime import setup_routes as setup_runtime_routes
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     setup_package_routes(api, app)
     setup_runtime_routes(api)
     setup_admin_routes(api, app)
+    setup_cmi5_routes(app, api)
     setup_scim_admin_routes(api)
     setup_saml_admin_routes(api)
     app.add_subapp("/api/v1/", api)

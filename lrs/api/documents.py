@@ -73,6 +73,8 @@ async def _handle(request: web.Request, resource: Resource) -> web.Response:
     address, since = _address(xreq, resource, method)
     pre = _preconditions(xreq)
     db = request.config_dict[DB]
+    if principal.gate is not None:
+        await principal.gate.check_document(db, method, address)
     if reading:
         if address.document_id is None:
             listing = await ops.list_documents(db, principal, address, since)

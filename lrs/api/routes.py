@@ -8,7 +8,7 @@ from aiohttp import web
 
 from hub.keys import DB, SETTINGS
 from lrs.api import documents, resources, statements
-from lrs.api.keys import AUTHENTICATOR
+from lrs.api.keys import AUTHENTICATOR, CREDENTIAL_KINDS
 from lrs.api.middleware import xapi_middleware
 from lrs.ops.credentials import Authenticator
 
@@ -17,7 +17,8 @@ def create_xapi_app(parent: web.Application) -> web.Application:
     app = web.Application(middlewares=[xapi_middleware], client_max_size=parent[SETTINGS].max_body_bytes)
 
     async def authenticator_ctx(app: web.Application) -> AsyncIterator[None]:
-        app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=parent[SETTINGS].auth_cache_seconds)
+        app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=parent[SETTINGS].auth_cache_seconds,
+                                           kinds=parent.get(CREDENTIAL_KINDS))
         yield
 
     app.cleanup_ctx.append(authenticator_ctx)

@@ -9,7 +9,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol, Sequence
 
 from sqlalchemy import Connection, select, update
 
@@ -21,9 +21,35 @@ from lrs.model.versions import SUPPORTED
 from lrs.scopes import ALL, parse_scopes, permissions
 from lrs.store.tables import credential
 
+if TYPE_CHECKING:
+    from lrs.ops.documents import Address
+
 # How long an authenticated key is trusted from memory before the database is asked again;
 # a revocation in this process clears it at once, other workers see it within this window.
 CACHE_SECONDS = 30.0
+
+# Work a gate asks to run once the statements it checked are committed (e.g. the LMS's own statements).
+FollowUp = Callable[[Database], Awaitable[None]]
+
+
+class RequestGate(Protocol):
+    """Rules a session-bound credential adds to its scopes (the cmi5 statement gate is one).
+
+    Raise a HubError to refuse the request; the statement check runs inside the storing transaction,
+    with the statements not stored before, so what it records commits or rolls back with them.
+    """
+
+    def check_statements(self, conn: Connection, statements: Sequence[dict[str, Any]]) -> FollowUp | None: ...
+
+    async def check_document(self, db: Database, method: str, address: Address) -> None: ...
+
+
+class CredentialKind(Protocol):
+    """Short-lived credentials another package mints (cmi5 sessions), recognised by their key's prefix."""
+
+    def load(self, conn: Connection, key: str) -> tuple[str, Principal] | None:
+        """(sha256 of the secret, the principal) for a live credential with this key, else None."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -38,6 +64,7 @@ class Principal:
     authority: dict[str, Any]
     permissions: frozenset[str] = field(default=frozenset())
     xapi_version: str = "2.0.0"
+    gate: RequestGate | None = field(default=None, compare=False)
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -110,17 +137,26 @@ async def list_credentials(db: Database, tenant_id: int) -> list[dict[str, Any]]
 class Authenticator:
     """Checks key/secret pairs with an in-memory cache: one sha256 and a dict lookup when warm."""
 
-    def __init__(self, db: Database, ttl: float = CACHE_SECONDS) -> None:
+    def __init__(self, db: Database, ttl: float = CACHE_SECONDS, kinds: Mapping[str, CredentialKind] | None = None
+                 ) -> None:
         self.db = db
         self.ttl = ttl
+        self.kinds = dict(kinds or {})  # key prefix -> the kind that loads such keys
         self._cache: dict[str, tuple[str, Principal, float]] = {}
+
+    def _loader(self, key: str) -> Callable[[Connection, str], tuple[str, Principal] | None]:
+        for prefix, kind in self.kinds.items():
+            if key.startswith(prefix):
+                return kind.load
+        return _load
 
     async def authenticate(self, key: str, secret: str) -> Principal | None:
         digest = hash_secret(secret)
         cached = self._cache.get(key)
         now = time.monotonic()
         if cached is None or now - cached[2] > self.ttl:
-            loaded = await self.db.read(lambda conn: _load(conn, key))
+            load = self._loader(key)
+            loaded = await self.db.read(lambda conn: load(conn, key))
             if loaded is None:
                 self._cache.pop(key, None)
                 return None

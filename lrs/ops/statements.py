@@ -17,7 +17,7 @@ from lrs.model.shaping import fill_lrs_properties, index_entries, normalize_cont
 from lrs.model.signatures import SIGNATURE_USAGE, verify_signature
 from lrs.model.validation import validate_statements
 from lrs.model.versions import is_v2
-from lrs.ops.credentials import Principal
+from lrs.ops.credentials import FollowUp, Principal
 from lrs.query.statements import (
     Cursor,
     FilteredQuery,
@@ -64,17 +64,27 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
     supplied = set(supplied_ids)
     parts = [(sha2, content_type, content) for sha2, (content_type, content) in attachments.items()]
 
+    follow_ups: list[FollowUp] = []
+
     def run(conn: Connection) -> list[str]:
         existing = store.find_existing(conn, principal.tenant_id, supplied_ids)
         fresh = []
+        fresh_raw = []
         for raw, new in zip(statements, prepared, strict=True):
             found = existing.get(new.entries.statement_id)
             if found is None:
                 fresh.append(new)
+                fresh_raw.append(raw)
             # Compare with what the client sent: properties the LRS fills in are not the client's.
             elif not statements_equivalent(found, raw):
                 raise Conflict(f"statement {new.entries.statement_id} already exists with different content",
                                field="id")
+        follow_ups.clear()
+        if principal.gate is not None and fresh_raw:
+            # A session-bound credential's rules (cmi5), in this transaction; a retried batch is not re-checked.
+            follow_up = principal.gate.check_statements(conn, fresh_raw)
+            if follow_up is not None:
+                follow_ups.append(follow_up)
         if fresh:
             # Timestamps are taken inside the write lock so `stored` follows the stored order.
             now_us = max(clock.now_us(), stored_us)
@@ -92,10 +102,13 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
         return [new.entries.statement_id for new in prepared]
 
     try:
-        return await db.transaction(run)
+        stored_ids = await db.transaction(run)
     except IntegrityError:
         # A concurrent request stored one of these ids first; re-run to compare with it.
-        return await db.transaction(run)
+        stored_ids = await db.transaction(run)
+    for follow_up in follow_ups:
+        await follow_up(db)
+    return stored_ids
 
 
 def _restamp(new: store.NewStatement, stored_us: int, stored_iso: str) -> store.NewStatement:
