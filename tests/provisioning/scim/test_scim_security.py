@@ -72,9 +72,11 @@ async def test_group_members_from_another_tenant_are_refused(http: TestClient, d
     ours = await scim_for(database, http, tenant)
     theirs = await scim_for(database, http, other_tenant)
     stranger = await theirs.create_user()
-    response = await ours.post("/Groups", {"schemas": [GROUP], "displayName": "X", "members": [{"value": stranger["id"]}]})
+    response = await ours.post("/Groups", {"schemas": [GROUP], "displayName": "X",
+                                           "members": [{"value": stranger["id"]}]})
     assert response.status == 400 and (await body(response))["scimType"] == "invalidValue"
-    nobody = await ours.post("/Groups", {"schemas": [GROUP], "displayName": "X", "members": [{"value": str(uuid.uuid4())}]})
+    nobody = await ours.post("/Groups", {"schemas": [GROUP], "displayName": "X",
+                                         "members": [{"value": str(uuid.uuid4())}]})
     assert nobody.status == 400
     assert (await body(nobody))["scimType"] == "invalidValue"
     group = await ours.create_group("Ours")
