@@ -24,6 +24,8 @@ from provisioning.saml.mapping import NAMEID_EMAIL
 
 ACCEPTED_TIME_DIFF = 60  # seconds of clock skew for NotBefore/NotOnOrAfter (identity.md §5b)
 CACHE_SIZE = 256
+METADATA_VALID_HOURS = 24 * 30  # validUntil of our metadata (SAML metadata §2.2.1)
+METADATA_REFRESH_SECONDS = 24 * 3600
 SIG_RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 DIGEST_SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 
@@ -154,17 +156,19 @@ class ServiceProvider:
         sp_config.load(settings)
         self.client = Saml2Client(config=sp_config, identity_cache=_NoIdentityCache())
         self._metadata: str | None = None
+        self._metadata_made = 0.0
         self._lock = threading.Lock()
 
     def metadata(self) -> str:
-        """The SP metadata, signed with the tenant's key (RSA-SHA256), built once per client."""
+        """The SP metadata, signed with the tenant's key (RSA-SHA256); rebuilt daily so validUntil moves on."""
         with self._lock:
-            if self._metadata is None:
+            if self._metadata is None or time.monotonic() - self._metadata_made > METADATA_REFRESH_SECONDS:
                 from saml2.metadata import create_metadata_string
 
-                xml = create_metadata_string(None, config=self.client.config, valid=24 * 365, sign=True,
-                                             sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
+                xml = create_metadata_string(None, config=self.client.config, valid=METADATA_VALID_HOURS,
+                                             sign=True, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
                 self._metadata = xml.decode() if isinstance(xml, bytes) else str(xml)
+                self._metadata_made = time.monotonic()
             return self._metadata
 
     def start_login(self, relay_state: str = "") -> tuple[str, str]:
