@@ -176,7 +176,14 @@ def _check_one(st: Mapping[str, Any], index: int, facts: SessionFacts, progress:
         reject("9.7.0.0-1", "timestamp missing", "timestamp")
     elif not _UTC.search(timestamp):
         reject("9.7.0.0-2", f"timestamp {timestamp} is not in UTC", "timestamp")
-    if not _same_agent(st.get("actor"), facts.actor):
+    actor = st.get("actor") or {}
+    # 9.2.0.0-2/-3 before the match: the launch actor is an account Agent, so say what is wrong with this one.
+    if actor.get("objectType", "Agent") != "Agent":
+        reject("9.2.0.0-2", "actor is not an Agent", "actor")
+    account = actor.get("account") or {}
+    if not account.get("homePage") or not account.get("name"):
+        reject("9.2.0.0-3", "actor has no account", "actor.account")
+    if not _same_agent(actor, facts.actor):
         reject("8.1.3.0-3", "the actor is not the launch actor", "actor")
     context = st.get("context")
     if not isinstance(context, Mapping):
@@ -211,12 +218,6 @@ def _check_one(st: Mapping[str, Any], index: int, facts: SessionFacts, progress:
 
 def _check_defined(st: Mapping[str, Any], verb: str, context: Mapping[str, Any], facts: SessionFacts,
                    progress: _Progress, reject: _Reject) -> AcceptedStatement:
-    actor = st["actor"]
-    if actor.get("objectType", "Agent") != "Agent":
-        reject("9.2.0.0-2", "actor is not an Agent", "actor")
-    account = actor.get("account") or {}
-    if not account.get("homePage") or not account.get("name"):
-        reject("9.2.0.0-3", "actor has no account", "actor.account")
     object_id = (st.get("object") or {}).get("id")
     if not object_id:
         reject("9.4.0.0-1", "object id missing", "object.id")
