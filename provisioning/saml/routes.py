@@ -72,6 +72,11 @@ def _page(status: int, title: str, text: str) -> web.Response:
                         headers={**SECURITY_HEADERS, **_NO_STORE})
 
 
+def _misconfigured() -> web.Response:
+    return _page(503, "Single sign-on is not working",
+                 "Single sign-on for this organisation is misconfigured. Ask your administrator.")
+
+
 def _not_set_up() -> web.Response:
     return _page(404, "Single sign-on is not available",
                  "This organisation does not offer single sign-on. Sign in with your e-mail and password.")
@@ -94,8 +99,12 @@ async def metadata(request: web.Request) -> web.StreamResponse:
         return _page(404, "No such organisation", "There is no organisation at this address.")
     tenant, _ = found
     config = await ensure_provider(request.config_dict[DB], tenant.id, tenant.slug)
-    provider = request.app[SERVICE_PROVIDERS].get(config, endpoints_for(request, tenant.slug))
-    xml = await asyncio.to_thread(provider.metadata)  # xmlsec1 signs it: keep the loop free
+    try:
+        provider = request.app[SERVICE_PROVIDERS].get(config, endpoints_for(request, tenant.slug))
+        xml = await asyncio.to_thread(provider.metadata)  # xmlsec1 signs it: keep the loop free
+    except Exception as exc:  # a stored configuration pysaml2 cannot use; the admin must fix it
+        log.warning("saml metadata could not be built", extra={"tenant": tenant.slug, "error": repr(exc)})
+        return _misconfigured()
     return web.Response(text=xml, content_type="application/samlmetadata+xml", charset="utf-8")
 
 
@@ -112,8 +121,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         request_id, location = provider.start_login()
     except Exception as exc:  # a stored configuration pysaml2 cannot use; the admin must fix it
         log.warning("saml login could not start", extra={"tenant": tenant.slug, "error": repr(exc)})
-        return _page(503, "Single sign-on is not working",
-                     "Single sign-on for this organisation is misconfigured. Ask your administrator.")
+        return _misconfigured()
     await request.config_dict[DB].transaction(lambda conn: remember_request(conn, tenant.id, request_id, next_path))
     return web.Response(status=303, headers={"Location": location, **_NO_STORE})
 
@@ -157,8 +165,8 @@ async def acs(request: web.Request) -> web.StreamResponse:
             # SAML profiles §4.1.4.5: a response to a request we did not make (or one already used) is
             # not an unsolicited response; pysaml2 would take it as one when unsolicited is allowed.
             return await _reject(request, tenant, f"InResponseTo {request_id} is not an outstanding request", idp)
-    provider = request.app[SERVICE_PROVIDERS].get(config, endpoints_for(request, tenant.slug))
     try:
+        provider = request.app[SERVICE_PROVIDERS].get(config, endpoints_for(request, tenant.slug))
         accepted = await asyncio.to_thread(provider.accept, saml_response, outstanding)
     except Exception as exc:  # any pysaml2 failure is a failed sign-in (identity.md §5b)
         return await _reject(request, tenant, f"{type(exc).__name__}: {exc}", idp)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import update
 
 from hub import clock
 from hub.tenants import Tenant
 from provisioning.ops.people import update_person
 from provisioning.ops.saml_settings import update_provider
-from provisioning.store.tables import saml_request
+from provisioning.store.tables import saml_provider, saml_request
 from tests.fixtures.people import make_person
 from tests.provisioning.saml.conftest import SamlFlow, any_reason
-from tests.provisioning.saml.idp import DIGEST_SHA256, SIG_RSA_SHA256, signature_algorithms
+from tests.provisioning.saml.idp import DIGEST_SHA256, IDP_SSO_URL, SIG_RSA_SHA256, signature_algorithms
 
 
 async def test_s1_s2_signed_response_signs_in_a_new_person_with_mapped_roles(saml: SamlFlow, tenant: Tenant) -> None:
@@ -214,3 +216,29 @@ async def test_sso_flag_of_the_sign_in_page_follows_the_settings(saml: SamlFlow,
 async def test_unknown_tenant_login_and_acs_answer_404(saml: SamlFlow) -> None:
     assert (await saml.http.get("/saml/no-such-tenant/login", allow_redirects=False)).status == 404
     assert (await saml.http.post("/saml/no-such-tenant/acs", data={"SAMLResponse": "x"})).status == 404
+
+
+async def test_authn_request_signature_is_checked_by_the_idp(saml: SamlFlow, tenant: Tenant) -> None:
+    await saml.configure(tenant)
+    idp = saml.idp()
+    response = await saml.http.get(f"/saml/{tenant.slug}/login", allow_redirects=False)
+    location = response.headers["Location"]
+    assert location.startswith(IDP_SSO_URL + "?")
+    query = parse_qs(urlsplit(location).query)
+    assert set(query) >= {"SAMLRequest", "SigAlg", "Signature"}
+    assert idp.parse_request(location).id  # the signature verifies with the SP's metadata certificate
+    forged = location.replace("Signature=", "Signature=AAAA")
+    with pytest.raises(Exception, match="not signed correctly"):
+        idp.parse_request(forged)
+
+
+async def test_a_stored_configuration_pysaml2_cannot_use_gives_a_page_not_a_crash(saml: SamlFlow,
+                                                                                 tenant: Tenant) -> None:
+    await saml.configure(tenant)
+    await saml.database.transaction(lambda conn: conn.execute(
+        update(saml_provider).where(saml_provider.c.tenant_id == tenant.id)
+        .values(idp_metadata="<md:EntityDescriptor", sp_private_key="not a key")))
+    login = await saml.http.get(f"/saml/{tenant.slug}/login", allow_redirects=False)
+    assert login.status == 503 and "misconfigured" in await login.text()
+    acs = await saml.post(tenant, "PHNhbWxwOlJlc3BvbnNlLz4=")
+    assert acs.status == 403
