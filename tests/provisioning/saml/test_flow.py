@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from hub import clock
 from hub.tenants import Tenant
 from provisioning.ops.people import update_person
 from provisioning.ops.saml_settings import update_provider
-from provisioning.store.tables import saml_provider, saml_request
+from provisioning.store.tables import saml_provider, saml_request, web_session
 from tests.fixtures.people import make_person
 from tests.provisioning.saml.conftest import SamlFlow, any_reason
 from tests.provisioning.saml.idp import DIGEST_SHA256, IDP_SSO_URL, SIG_RSA_SHA256, signature_algorithms
@@ -242,3 +243,17 @@ async def test_a_stored_configuration_pysaml2_cannot_use_gives_a_page_not_a_cras
     assert login.status == 503 and "misconfigured" in await login.text()
     acs = await saml.post(tenant, "PHNhbWxwOlJlc3BvbnNlLz4=")
     assert acs.status == 403
+
+
+async def test_concurrent_posts_of_one_response_open_one_session(saml: SamlFlow, tenant: Tenant) -> None:
+    await saml.configure(tenant)
+    idp = saml.idp()
+    request = await saml.start(tenant, idp)
+    saml_response = idp.response(in_response_to=request.id, destination=request.acs_url, audience=request.issuer,
+                                 email="race@example.test")
+    responses = await asyncio.gather(*(saml.post(tenant, saml_response) for _ in range(3)))
+    assert sorted(r.status for r in responses) == [303, 403, 403]
+    sessions = await saml.database.read(lambda conn: conn.execute(
+        select(web_session.c.method, web_session.c.saml_session_index)
+        .where(web_session.c.tenant_id == tenant.id)).all())
+    assert len(sessions) == 1 and sessions[0].method == "saml" and sessions[0].saml_session_index
