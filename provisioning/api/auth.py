@@ -8,7 +8,7 @@ from aiohttp import web
 
 from hub.errors import Forbidden, Unauthorized
 from hub.keys import DB, SETTINGS
-from provisioning.ops.sessions import WebPrincipal, load_session
+from provisioning.ops.sessions import WebPrincipal, read_session, touch_session
 from provisioning.roles import Permission
 
 SESSION_COOKIE = "learnhub_session"
@@ -25,8 +25,11 @@ async def optional_principal(request: web.Request) -> WebPrincipal | None:
     token = request.cookies.get(SESSION_COOKIE)
     found = None
     if token and len(token) < 200:
-        # A transaction: loading slides the idle expiry and drops expired sessions.
-        found = await request.config_dict[DB].transaction(lambda conn: load_session(conn, token))
+        db = request.config_dict[DB]
+        lookup = await db.read(lambda conn: read_session(conn, token))
+        if lookup.expired or lookup.slide_idle:  # at most once a minute per session
+            await db.transaction(lambda conn: touch_session(conn, token, lookup))
+        found = lookup.principal
     request[_PRINCIPAL_KEY] = found
     return found
 

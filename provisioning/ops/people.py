@@ -11,10 +11,11 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Iterable
 
 import orjson
-from sqlalchemy import Connection, and_, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hub import audit, clock
@@ -106,7 +107,10 @@ def _manager() -> Any:
     return person.alias("manager")
 
 
+@lru_cache(maxsize=1)
 def _person_select() -> Any:
+    """Built once: constructing the aliased join costs more than running it (it is on every request's
+    session lookup)."""
     manager = _manager()
     return (
         select(person, department.c.name.label("department_name"), job_role.c.name.label("job_role_name"),
@@ -162,8 +166,13 @@ def get_person(conn: Connection, tenant_id: int, person_id: str) -> Person:
 
 
 def get_person_by_pk(conn: Connection, tenant_id: int, pk: int) -> Person | None:
-    row = conn.execute(_person_select().where(person.c.tenant_id == tenant_id, person.c.id == pk)).first()
+    row = conn.execute(_person_by_pk(), {"tenant_id": tenant_id, "pk": pk}).first()
     return _people_from_rows(conn, [row])[0] if row else None
+
+
+@lru_cache(maxsize=1)
+def _person_by_pk() -> Any:
+    return _person_select().where(person.c.tenant_id == bindparam("tenant_id"), person.c.id == bindparam("pk"))
 
 
 def find_person_by_email(conn: Connection, tenant_id: int, email: str) -> Person | None:

@@ -12,17 +12,19 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from hub import audit, clock
 from hub.db import Database
 from hub.errors import TooManyRequests, Unauthorized
 from hub.tables import tenant as tenant_table
-from provisioning.ops.people import Person, find_person_by_email, get_person_by_pk
+from provisioning.ops.people import Person, find_person_by_email
 from provisioning.passwords import verify_password_async
 from provisioning.roles import Permission, permissions_for
-from provisioning.store.tables import person, web_session
+from provisioning.store.tables import person, role_assignment, web_session
 
 SESSION_LIFETIME = timedelta(hours=12)
 IDLE_LIFETIME = timedelta(hours=2)
@@ -83,27 +85,69 @@ def open_session(conn: Connection, tenant_id: int, person_pk: int, *, method: st
     return token
 
 
-def load_session(conn: Connection, token: str) -> WebPrincipal | None:
-    """The principal of a live session, sliding its idle expiry; None when absent, expired or inactive."""
+@dataclass(frozen=True)
+class SessionLookup:
+    """What reading a session found: the principal, and whether the row needs a write."""
+
+    principal: WebPrincipal | None
+    expired: bool = False      # delete the row
+    slide_idle: bool = False   # push the idle expiry forward
+
+
+@lru_cache(maxsize=1)
+def _session_query() -> Any:
+    """Session, tenant and person in one prebuilt query (every signed-in request runs it)."""
+    return (select(web_session.c.tenant_id, web_session.c.person_id, web_session.c.csrf_token,
+                   web_session.c.method, web_session.c.expires_at, web_session.c.idle_expires_at,
+                   tenant_table.c.slug, tenant_table.c.name.label("tenant_name"),
+                   person.c.person_id.label("public_id"), person.c.email, person.c.display_name,
+                   person.c.given_name, person.c.family_name, person.c.user_name, person.c.active)
+            .join(tenant_table, tenant_table.c.id == web_session.c.tenant_id)
+            .join(person, (person.c.id == web_session.c.person_id) & (person.c.tenant_id == web_session.c.tenant_id))
+            .where(web_session.c.token_hash == bindparam("token_hash")))
+
+
+@lru_cache(maxsize=1)
+def _roles_query() -> Any:
+    return (select(role_assignment.c.role).where(role_assignment.c.person_id == bindparam("person_pk"))
+            .order_by(role_assignment.c.role))
+
+
+def read_session(conn: Connection, token: str) -> SessionLookup:
+    """Resolve a session token without writing: every signed-in request does this, so it must not
+    wait for a commit. The rare writes (expiry, the idle slide) are reported for `touch_session`."""
     token_hash = hash_token(token)
-    row = conn.execute(select(web_session, tenant_table.c.slug, tenant_table.c.name.label("tenant_name"))
-                       .join(tenant_table, tenant_table.c.id == web_session.c.tenant_id)
-                       .where(web_session.c.token_hash == token_hash)).first()
+    row = conn.execute(_session_query(), {"token_hash": token_hash}).first()
     if row is None:
-        return None
+        return SessionLookup(None)
     now = clock.now()
-    if _aware(row.expires_at) <= now or _aware(row.idle_expires_at) <= now:
-        conn.execute(delete(web_session).where(web_session.c.token_hash == token_hash))
-        return None
-    found = get_person_by_pk(conn, row.tenant_id, row.person_id)
-    if found is None or not found.active:
-        conn.execute(delete(web_session).where(web_session.c.token_hash == token_hash))
-        return None
+    if _aware(row.expires_at) <= now or _aware(row.idle_expires_at) <= now or not row.active:
+        return SessionLookup(None, expired=True)
+    roles = tuple(r[0] for r in conn.execute(_roles_query(), {"person_pk": row.person_id}).all())
+    name = row.display_name or f"{row.given_name} {row.family_name}".strip() or row.user_name
+    principal = WebPrincipal(
+        tenant_id=row.tenant_id, tenant_slug=row.slug, tenant_name=row.tenant_name, person_pk=row.person_id,
+        person_id=row.public_id, name=name, email=row.email, roles=roles, permissions=permissions_for(roles),
+        csrf_token=row.csrf_token, token_hash=token_hash, method=row.method)
     # Slide the idle expiry at most once a minute, so reads do not write on every request.
-    if _aware(row.idle_expires_at) - now < IDLE_LIFETIME - timedelta(minutes=1):
+    slide = _aware(row.idle_expires_at) - now < IDLE_LIFETIME - timedelta(minutes=1)
+    return SessionLookup(principal, slide_idle=slide)
+
+
+def touch_session(conn: Connection, token: str, lookup: SessionLookup) -> None:
+    token_hash = hash_token(token)
+    if lookup.expired:
+        conn.execute(delete(web_session).where(web_session.c.token_hash == token_hash))
+    elif lookup.slide_idle:
         conn.execute(update(web_session).where(web_session.c.token_hash == token_hash)
-                     .values(idle_expires_at=now + IDLE_LIFETIME))
-    return principal_for(found, row.slug, row.tenant_name, row.csrf_token, token_hash, row.method)
+                     .values(idle_expires_at=clock.now() + IDLE_LIFETIME))
+
+
+def load_session(conn: Connection, token: str) -> WebPrincipal | None:
+    """The principal of a live session, applying expiry and the idle slide in the caller's transaction."""
+    lookup = read_session(conn, token)
+    touch_session(conn, token, lookup)
+    return lookup.principal
 
 
 def principal_for(found: Person, tenant_slug: str, tenant_name: str, csrf_token: str, token_hash: str,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import hmac
 import io
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from aiohttp import web
 from hub.errors import BadRequest, Forbidden
 from hub.keys import DB, SETTINGS
 from hub.middleware import json_response
-from provisioning.api.auth import CSRF_HEADER, SESSION_COOKIE, optional_principal, require, require_principal
+from provisioning.api.auth import CSRF_HEADER, optional_principal, require, require_principal
 from provisioning.ops.sessions import WebPrincipal
 from provisioning.roles import Permission
 from scorm_player.ops import reports
@@ -25,42 +23,10 @@ from scorm_player.ops.packages import list_packages
 
 P = Permission
 _REPORT_READERS = (P.REPORTS_READ, P.TEAM_REPORTS_READ)
-# Sessions the commit endpoint resolved recently (at most this many kept).
-_CACHE_LIMIT = 10_000
-
-
-class SessionCache:
-    """Commit requests resolved to their signed-in person, for `auth_cache_seconds` (as the LRS caches keys).
-
-    A SCO commits every few seconds; loading the session costs more than the commit itself. A sign-out or a
-    deactivation therefore reaches the commit endpoint within that many seconds, like a revoked LRS key.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, WebPrincipal]] = {}
-
-    def get(self, token: str) -> WebPrincipal | None:
-        entry = self._entries.get(_token_key(token))
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, token: str, principal: WebPrincipal, ttl: float) -> None:
-        if len(self._entries) >= _CACHE_LIMIT:
-            self._entries.clear()
-        self._entries[_token_key(token)] = (time.monotonic() + ttl, principal)
-
-
-def _token_key(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-SESSIONS = web.AppKey("scorm_commit_sessions", SessionCache)
 
 
 def setup_routes(api: web.Application) -> None:
     """Add the learner, runtime and report routes to the shared /api/v1/ sub-application."""
-    api[SESSIONS] = SessionCache()
     router = api.router
     router.add_get("/catalog", catalog)
     router.add_get("/registrations/mine", my_registrations)
@@ -152,16 +118,10 @@ async def navigate(request: web.Request) -> web.Response:
 async def _commit_principal(request: web.Request, body: dict[str, Any]) -> WebPrincipal:
     """The session's person; the CSRF token comes in the header, or in the body for navigator.sendBeacon,
     which cannot set headers (a cross-site page can read neither)."""
-    token = request.cookies.get(SESSION_COOKIE, "")
-    cache = request.app[SESSIONS]
-    principal = cache.get(token) if token else None
+    principal = await optional_principal(request)
     if principal is None:
-        found = await optional_principal(request)
-        if found is None:
-            await require_principal(request)  # raises 401
-        assert found is not None
-        principal = found
-        cache.put(token, principal, request.config_dict[SETTINGS].auth_cache_seconds)
+        await require_principal(request)  # raises 401
+    assert principal is not None
     sent = request.headers.get(CSRF_HEADER) or body.get("csrf")
     if not isinstance(sent, str) or not sent or not hmac.compare_digest(sent, principal.csrf_token):
         raise Forbidden("missing or wrong CSRF token; reload the page", field=CSRF_HEADER)
