@@ -138,7 +138,7 @@ def upsert_person(conn: Connection, tenant_id: int, record: JitRecord) -> tuple[
     return found, created
 
 
-def complete_sign_in(conn: Connection, tenant_id: int, tenant_slug: str, record: JitRecord, *,
+def complete_sign_in(conn: Connection, tenant_id: int, record: JitRecord, *,
                      request_id: str | None, assertion_id: str, assertion_expires: datetime,
                      ip: str | None, user_agent: str | None) -> SignedIn | Refusal:
     """Consume the request, check the replay cache, upsert the person and open a session (one transaction)."""

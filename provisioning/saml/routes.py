@@ -191,7 +191,7 @@ async def acs(request: web.Request) -> web.StreamResponse:
     agent = request.headers.get("User-Agent")
     try:
         outcome = await db.transaction(lambda conn: complete_sign_in(
-            conn, tenant.id, tenant.slug, record, request_id=accepted.in_response_to if solicited else None,
+            conn, tenant.id, record, request_id=accepted.in_response_to if solicited else None,
             assertion_id=accepted.assertion_id, assertion_expires=expires, ip=address, user_agent=agent))
     except Exception as exc:  # e.g. a concurrent replay losing the race on the replay cache's key
         return await _reject(request, tenant, f"sign-in could not be recorded: {type(exc).__name__}: {exc}", idp)
