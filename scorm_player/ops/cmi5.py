@@ -416,7 +416,8 @@ async def launch(db: Database, principal: WebPrincipal, registration_id: str, au
             documents.Preconditions(if_none_match=documents.EntityTags(any=True)), STATEMENT_VERSION)
     except PreconditionFailed:
         pass  # the learner's preferences exist already; they are theirs to keep (cmi5 §11)
-    parameters = LaunchParameters(endpoint=f"{base_url}/xapi/", fetch=f"{base_url}/cmi5/fetch/{quote(token)}",
+    # No trailing slash: cmi5.js appends "/statements" to the endpoint itself.
+    parameters = LaunchParameters(endpoint=f"{base_url}/xapi", fetch=f"{base_url}/cmi5/fetch/{quote(token)}",
                                   actor=actor, registration=reg.row.registration_id, activity_id=au_iri)
     launched = launched_statement(
         reg.lms_context(session_id), au_iri=au_iri, au_title=au.display_title, au_activity_type=au.activity_type,

@@ -63,7 +63,8 @@ class StubAU:
         if json_body is not None:
             data = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
-        return await self.client.request(method, path_of(self.endpoint) + resource, params=params, data=data,
+        base = path_of(self.endpoint).rstrip("/")  # joined the way cmi5.js joins it
+        return await self.client.request(method, f"{base}/{resource}", params=params, data=data,
                                          headers=headers)
 
     def state_params(self, state_id: str = LAUNCH_DATA_STATE_ID) -> dict[str, str]:

@@ -17,7 +17,6 @@ from scorm_player.cmi5.vocabulary import (
 )
 from tests.fixtures.http import XAPIClient
 from tests.scorm_player.cmi5.conftest import CourseFactory, registration_statements, verbs
-from tests.scorm_player.cmi5.stub_au import path_of
 
 ESSENTIALS = "001-essentials.cmi5.xml"
 PUBLISHER_AU = "https://w3id.org/xapi/cmi5/catapult/lts/au/001-essentials"
@@ -31,7 +30,7 @@ async def test_launch_redirects_to_the_au_with_the_five_launch_parameters_and_it
     query = dict(parse_qsl(urlsplit(stub.location).query))
     assert {"paramA": "1", "paramB": "2"}.items() <= query.items()  # the AU's own query string is kept
     assert set(query) == {"paramA", "paramB", "endpoint", "fetch", "actor", "registration", "activityId"}
-    assert stub.endpoint.endswith("/xapi/")
+    assert stub.endpoint.endswith("/xapi")  # cmi5.js adds "/statements" itself
     assert stub.registration == found.registration_id
     assert stub.activity_id != PUBLISHER_AU  # 8.1.5.0-3
     assert set(stub.actor["account"]) == {"homePage", "name"}  # 9.2.0.0-3
@@ -156,7 +155,6 @@ async def test_a_session_credential_reads_only_the_statements_it_wrote(course: C
     response = await stub.xapi("GET", "statements", params={"registration": found.registration_id})
     assert response.status == 200
     assert [s["id"] for s in (await response.json())["statements"]] == [initialized["id"]]  # not `launched`
-    assert path_of(stub.endpoint) == "/xapi/"
 
 
 async def test_launching_an_unknown_au_or_a_scorm_registration_is_not_found(course: CourseFactory) -> None:
