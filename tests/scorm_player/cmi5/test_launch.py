@@ -164,3 +164,28 @@ async def test_launching_an_unknown_au_or_a_scorm_registration_is_not_found(cour
     response = await found.learner.request("GET", f"/cmi5/launch/{found.registration_id}/0?mode=Sideways",
                                            allow_redirects=False)
     assert response.status == 400
+
+
+async def test_state_of_another_registration_is_refused(course: CourseFactory) -> None:
+    found = await course(ESSENTIALS)
+    stub = await found.started()
+    params = dict(stub.state_params("bookmark"), registration="0b1c2d3e-4f50-4a6b-8c7d-8e9f0a1b2c3d")
+    response = await stub.xapi("GET", "activities/state", params=params)
+    assert response.status == 403
+    assert (await response.json())["error"]["details"]["requirement"] == "8.1.4.0-3"
+
+
+async def test_a_terminated_session_reads_but_writes_nothing_more(course: CourseFactory) -> None:
+    found = await course(ESSENTIALS)
+    stub = await found.started()
+    await stub.send_ok(stub.initialized(), stub.terminated())
+    assert (await stub.xapi("GET", "activities/state", params=stub.state_params())).status == 200
+    response = await stub.xapi("PUT", "activities/state", params=stub.state_params("bookmark"), json_body={"p": 1})
+    assert (await response.json())["error"]["details"]["requirement"] == "8.1.2.0-2"
+
+
+async def test_the_fetch_url_of_an_abandoned_session_has_expired(course: CourseFactory) -> None:
+    found = await course(ESSENTIALS)
+    first = await found.launch()
+    await found.launch()  # the first session, never started, is abandoned
+    assert await first.fetch() == {"error-code": "2", "error-text": "Expired"}
