@@ -1,4 +1,9 @@
-"""The learner and report API on /api/v1/: catalogue, registrations, launch, navigation, commits, reports, CSV."""
+"""The learner and report API on /api/v1/: catalogue, registrations, launch, navigation, commits, reports, CSV.
+
+SCORM and cmi5 courses share the catalogue, enrolment (POST /registrations hands a cmi5 package to the cmi5
+ops, which set up its per-AU state) and "My learning"; a cmi5 registration's `player_url` is its page in the
+web UI (#/learning/<id>, the AUs with their Launch buttons) instead of the SCORM player.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,18 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from hub.errors import BadRequest, Forbidden
+from hub.errors import BadRequest, Conflict, Forbidden
 from hub.keys import DB, SETTINGS
 from hub.middleware import json_response
 from provisioning.api.auth import CSRF_HEADER, optional_principal, require, require_principal
 from provisioning.ops.sessions import WebPrincipal
 from provisioning.roles import Permission
+from scorm_player.ops import cmi5 as cmi5_ops
 from scorm_player.ops import reports
 from scorm_player.ops import runtime as ops
-from scorm_player.ops.packages import list_packages
+from scorm_player.ops.packages import ImportedPackage, list_packages
+from scorm_player.store import runtime as registration_store
+from scorm_player.store.packages import get_package
 
 P = Permission
 _REPORT_READERS = (P.REPORTS_READ, P.TEAM_REPORTS_READ)
@@ -57,13 +65,34 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     return body
 
 
+SCORM_STANDARDS = ("scorm_1.2", "scorm_2004")
+
+
+def _playable(package: ImportedPackage) -> bool:
+    """SCORM 1.2/2004, and cmi5 imported as a zip (a standalone cmi5.xml keeps no structure to launch)."""
+    if package.standard in SCORM_STANDARDS:
+        return True
+    return package.standard == cmi5_ops.CMI5_STANDARD and bool(package.report.get("is_zip"))
+
+
+def with_links(summary: dict[str, Any]) -> dict[str, Any]:
+    """A registration summary whose `player_url` opens the right place: a cmi5 course's page in the web UI."""
+    if summary.get("standard") == cmi5_ops.CMI5_STANDARD:
+        return {**summary, "player_url": f"/#/learning/{summary['id']}",
+                "cmi5_url": f"/api/v1/cmi5/registrations/{summary['id']}"}
+    return summary
+
+
+async def _my_registrations(request: web.Request, principal: WebPrincipal) -> list[dict[str, Any]]:
+    return [with_links(item) for item in await ops.my_registrations(request.config_dict[DB], principal)]
+
+
 async def catalog(request: web.Request) -> web.Response:
-    """The tenant's playable packages with the learner's own registration, if any."""
+    """The tenant's playable packages (SCORM and cmi5) with the learner's own registration, if any."""
     principal = await require(request, P.LEARN)
     db = request.config_dict[DB]
-    packages = [p for p in await list_packages(db, principal.tenant_id)
-                if p.standard in ("scorm_1.2", "scorm_2004")]
-    mine = {item["package_id"]: item for item in await ops.my_registrations(db, principal)}
+    packages = [p for p in await list_packages(db, principal.tenant_id) if _playable(p)]
+    mine = {item["package_id"]: item for item in await _my_registrations(request, principal)}
     return json_response({"packages": [{"id": p.id, "title": p.title, "standard": p.standard,
                                         "edition": p.edition, "item_count": p.item_count,
                                         "created_at": p.created_at, "registration": mine.get(p.id)}
@@ -72,7 +101,7 @@ async def catalog(request: web.Request) -> web.Response:
 
 async def my_registrations(request: web.Request) -> web.Response:
     principal = await require(request, P.LEARN)
-    return json_response({"registrations": await ops.my_registrations(request.config_dict[DB], principal)})
+    return json_response({"registrations": await _my_registrations(request, principal)})
 
 
 async def create_registration(request: web.Request) -> web.Response:
@@ -83,15 +112,24 @@ async def create_registration(request: web.Request) -> web.Response:
         raise BadRequest("package_id is required", field="package_id")
     person_id = body.get("person_id")
     db = request.config_dict[DB]
-    if person_id is not None:
-        if not isinstance(person_id, str):
-            raise BadRequest("person_id must be a string", field="person_id")
-        principal = await require(request, P.PACKAGES_MANAGE)
+    if person_id is not None and not isinstance(person_id, str):
+        raise BadRequest("person_id must be a string", field="person_id")
+    principal = await require(request, P.PACKAGES_MANAGE if person_id is not None else P.LEARN)
+    package = await db.read(lambda conn: get_package(conn, principal.tenant_id, package_id))
+    if package is not None and package["standard"] == cmi5_ops.CMI5_STANDARD:
+        if not package["report"].get("is_zip"):
+            raise Conflict("this cmi5 course was imported as a standalone cmi5.xml; import it as a zip to "
+                           "enrol in it", field="package_id")
+        # The cmi5 ops enrol and set up the per-AU state; the answer is the same summary as for SCORM.
+        status, created = await cmi5_ops.enrol(db, principal, package_id, _content_root(request), person_id)
+        row = await db.read(lambda conn: registration_store.get_registration(conn, principal.tenant_id, status["id"]))
+        assert row is not None
+        found = ops.registration_summary(row)
+    elif person_id is not None:
         found, created = await ops.assign(db, principal, package_id, person_id)
     else:
-        principal = await require(request, P.LEARN)
         found, created = await ops.enrol(db, principal, package_id)
-    return json_response(found, status=201 if created else 200)
+    return json_response(with_links(found), status=201 if created else 200)
 
 
 async def launch(request: web.Request) -> web.Response:
