@@ -198,7 +198,7 @@ async def course_report(request: web.Request) -> web.Response:
 async def learner_report(request: web.Request) -> web.Response:
     principal = await require(request, *_REPORT_READERS)
     return json_response(await reports.learner_report(request.config_dict[DB], principal,
-                                                      request.match_info["person_id"]))
+                                                      request.match_info["person_id"], _content_root(request)))
 
 
 async def _stream_csv(request: web.Request, name: str, rows: list[tuple[Any, ...]]) -> web.StreamResponse:
@@ -237,6 +237,7 @@ async def course_report_csv(request: web.Request) -> web.StreamResponse:
 
 async def learner_report_csv(request: web.Request) -> web.StreamResponse:
     principal = await require(request, *_REPORT_READERS)
-    found = await reports.learner_report(request.config_dict[DB], principal, request.match_info["person_id"])
+    found = await reports.learner_report(request.config_dict[DB], principal, request.match_info["person_id"],
+                                         _content_root(request))
     return await _stream_csv(request, f"learner-{found['learner']['id']}.csv",
                              list(reports.csv_rows(found["registrations"])))
