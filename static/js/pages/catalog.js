@@ -1,10 +1,9 @@
-// The course catalogue: the organisation's SCORM courses to enrol in and launch; L&D admins upload packages here.
+// The course catalogue: the organisation's SCORM and cmi5 courses to enrol in and launch; L&D admins upload
+// packages here. Enrolling goes through POST /registrations for both; a cmi5 course then opens its own page.
 import { ApiError } from "../api.js";
 import { h, pageHeader } from "../components/dom.js";
 import { createTable } from "../components/table.js";
-import { statusLabel } from "./learning.js";
-
-const STANDARDS = { "scorm_1.2": "SCORM 1.2", scorm_2004: "SCORM 2004" };
+import { FORMATS as STANDARDS, statusLabel } from "./learning.js";
 
 async function upload(file, csrfToken) {
   const form = new FormData();
@@ -24,7 +23,7 @@ function uploadForm(ctx, onDone) {
   const button = h("button", { type: "submit", class: "btn btn-primary", id: "upload-package" }, "Upload package");
   const form = h("form", { class: "card card-body upload-form", onSubmit: async (event) => {
     event.preventDefault();
-    if (!input.files.length) { ctx.toastError("Choose a SCORM zip file first."); return; }
+    if (!input.files.length) { ctx.toastError("Choose a SCORM or cmi5 zip file first."); return; }
     button.disabled = true;
     try {
       const imported = await upload(input.files[0], ctx.me.csrf_token);
@@ -37,7 +36,7 @@ function uploadForm(ctx, onDone) {
       button.disabled = false;
     }
   } },
-  h("label", { for: "package-file" }, "Add a course (SCORM 1.2 or 2004 zip)"), " ", input, " ", button);
+  h("label", { for: "package-file" }, "Add a course (SCORM 1.2, SCORM 2004 or cmi5 zip)"), " ", input, " ", button);
   return form;
 }
 
@@ -72,10 +71,10 @@ export default {
               } catch (err) {
                 ctx.toastError(err.message);
               }
-            } }, "Enrol and start")) },
+            } }, p.standard === "cmi5" ? "Enrol" : "Enrol and start")) },
       ],
       empty: { icon: "course", title: "No courses yet",
-        text: ctx.can("packages.manage") ? "Upload a SCORM package above to publish the first course."
+        text: ctx.can("packages.manage") ? "Upload a SCORM or cmi5 package above to publish the first course."
           : "Your training team has not published any course yet." },
     });
     if (ctx.can("packages.manage")) container.append(uploadForm(ctx, async () => table.setRows(await load())));

@@ -6,6 +6,7 @@
 // and append one import and one entry below.
 import audit from "./audit.js";
 import catalog from "./catalog.js";
+import cmi5Course from "./cmi5-course.js";
 import dashboard from "./dashboard.js";
 import group from "./group.js";
 import groups from "./groups.js";
@@ -36,4 +37,5 @@ export const pages = [
   learning,
   catalog,
   reports,
+  cmi5Course,
 ];

@@ -1,4 +1,5 @@
-// My learning: the signed-in person's course registrations with status, score and time, and a way back in.
+// My learning: the signed-in person's course registrations (SCORM and cmi5) with status, score and time, and a
+// way back in: the SCORM player, or a cmi5 course's page with its AUs (#/learning/<id>, cmi5-course.js).
 import { formatDate, h, pageHeader } from "../components/dom.js";
 import { createTable } from "../components/table.js";
 
@@ -13,6 +14,13 @@ export function formatDuration(seconds) {
 
 export function formatScore(scaled) {
   return scaled === null || scaled === undefined ? "—" : `${Math.round(scaled * 100)}%`;
+}
+
+export const FORMATS = { "scorm_1.2": "SCORM 1.2", scorm_2004: "SCORM 2004", cmi5: "cmi5" };
+
+function openLabel(r) {
+  if (r.standard === "cmi5") return r.completion_status === "not attempted" ? "Start" : "Open";
+  return r.completion_status === "not attempted" ? "Start" : r.completion_status === "completed" ? "Review" : "Resume";
 }
 
 export function statusLabel(registration) {
@@ -44,11 +52,12 @@ export default {
           render: (r) => h("span", { class: "badge", dataset: { status: r.completion_status } }, statusLabel(r)) },
         { key: "score", label: "Score", text: (r) => formatScore(r.score_scaled) },
         { key: "time", label: "Time spent", text: (r) => formatDuration(r.total_time_seconds) },
-        { key: "attempt_count", label: "Attempts", sortable: true },
+        { key: "standard", label: "Format", sortable: true, text: (r) => FORMATS[r.standard] || r.standard },
+        { key: "attempt_count", label: "Attempts", sortable: true,
+          text: (r) => (r.standard === "cmi5" ? `${r.attempt_count} session(s)` : String(r.attempt_count)) },
         { key: "updated_at", label: "Last activity", sortable: true, text: (r) => formatDate(r.updated_at) },
         { key: "open", label: "", render: (r) => h("a", { class: "btn btn-sm btn-primary", href: r.player_url,
-          dataset: { action: "open" } }, r.completion_status === "not attempted" ? "Start"
-          : r.completion_status === "completed" ? "Review" : "Resume") },
+          dataset: { action: "open", standard: r.standard }, "aria-label": `${openLabel(r)}: ${r.title}` }, openLabel(r)) },
       ],
       empty: { icon: "book", title: "You are not enrolled in any course yet",
         text: "Open the course catalogue to enrol, or ask your training team to assign you a course." },
