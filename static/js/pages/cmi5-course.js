@@ -45,20 +45,20 @@ export function launchLink(au) {
   }, label);
 }
 
-function auCard(au) {
+function auCard(au, depth) {
   const facts = [`To satisfy it: ${MOVE_ON[au.move_on] || au.move_on}`];
   if (au.mastery_score !== null && au.mastery_score !== undefined) facts.push(`pass mark ${formatScore(au.mastery_score)}`);
   if (au.score_scaled !== null && au.score_scaled !== undefined) facts.push(`score ${formatScore(au.score_scaled)}`);
   return h("li", { class: "card card-body cmi5-au", dataset: { au: String(au.index), satisfied: String(au.satisfied) } },
-    h("h3", {}, au.title), " ", stateBadges(au),
+    h(depth ? "h4" : "h3", {}, au.title), " ", stateBadges(au),
     h("p", { class: "muted" }, facts.join(" · ")),
     h("p", {}, launchLink(au)));
 }
 
-function nodes(children) {
-  return h("ul", { role: "list", class: "cmi5-nodes" }, children.map((child) => (child.type === "au" ? auCard(child)
+function nodes(children, depth = 0) {
+  return h("ul", { role: "list", class: "plain-list cmi5-nodes" }, children.map((child) => (child.type === "au" ? auCard(child, depth)
     : h("li", { class: "card card-body cmi5-block", dataset: { block: child.publisher_id, satisfied: String(child.satisfied) } },
-      h("h2", {}, child.title), " ", stateBadges(child), nodes(child.children)))));
+      h("h3", {}, child.title), " ", stateBadges(child), nodes(child.children, depth + 1)))));
 }
 
 function allAus(children) {
@@ -92,6 +92,7 @@ export default {
       h("p", {}, h("a", { href: "#/learning" }, "← My learning")),
       pageHeader(registration.title, "Launch each part of the course; your results appear here as you go."),
       summary(registration),
+      h("h2", {}, "Course content"),
       nodes(registration.course.children));
     // An AU in its own window reports to the LRS while this page stays open: refresh once the learner is back.
     if (!allAus(registration.course.children).some((au) => au.launch_method === "OwnWindow")) return;
