@@ -193,7 +193,9 @@ class Directory:
             doc["displayName"] = row.display_name
         if row.job_title:
             doc["title"] = row.job_title
-        if not (active_unset and row.active):  # a deactivated person always shows active: false
+        # A removed `active` is shown as absent (RFC 7644 §3.5.2.2), but the column keeps its value:
+        # removing the attribute never reactivates a deactivated person, who still cannot sign in.
+        if not active_unset:
             doc["active"] = bool(row.active)
         if "emails" not in doc and row.email:  # a person created in the hub, not over SCIM
             doc["emails"] = [{"value": row.email, "type": "work", "primary": True}]

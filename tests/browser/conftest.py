@@ -18,7 +18,9 @@ PASSWORD = "TrainFlow123!"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: an open sync Playwright keeps its event loop current in this thread,
+# and every async test that ran after it would find "a running event loop".
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
