@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Connection, select
 
-from hub.errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType
+from hub.errors import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 from hub.keys import DB
 from hub.middleware import json_response
 from hub.tables import tenant as tenant_table
@@ -56,9 +56,14 @@ async def login(request: web.Request) -> web.Response:
             raise BadRequest(f"{name} is required", field=name)
         fields[name] = value
     address = request.remote or "unknown"
-    request.app[THROTTLE].check(address)
-    token = await sign_in(request.config_dict[DB], fields["organisation"].strip().lower(), fields["email"],
-                          fields["password"], ip=address, user_agent=request.headers.get("User-Agent"))
+    throttle = request.app[THROTTLE]
+    throttle.check(address)
+    try:
+        token = await sign_in(request.config_dict[DB], fields["organisation"].strip().lower(), fields["email"],
+                              fields["password"], ip=address, user_agent=request.headers.get("User-Agent"))
+    except Unauthorized:
+        throttle.failed(address)
+        raise
     response = json_response({"signed_in": True})
     set_session_cookie(request, response, token)
     return response

@@ -31,7 +31,7 @@ IDLE_LIFETIME = timedelta(hours=2)
 # Locking: after MAX_FAILURES wrong passwords in a row the account is locked for LOCKOUT.
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
-# Throttling per client address, whatever the account: at most this many attempts per window.
+# Throttling per client address, whatever the account: at most this many failed attempts per window.
 ATTEMPTS_PER_ADDRESS = 20
 ADDRESS_WINDOW_SECONDS = 300.0
 
@@ -163,25 +163,35 @@ def close_session(conn: Connection, token_hash: str) -> None:
 
 
 class AddressThrottle:
-    """Sign-in attempts per client address in a sliding window (per process; lockout is in the DB)."""
+    """Failed sign-ins per client address in a sliding window (per process; lockout is in the DB).
+
+    Only failures count: people behind one NAT address who sign in correctly never lock each
+    other out, while password spraying from one address is stopped.
+    """
 
     def __init__(self, limit: int = ATTEMPTS_PER_ADDRESS, window: float = ADDRESS_WINDOW_SECONDS) -> None:
         self.limit = limit
         self.window = window
-        self._attempts: dict[str, deque[float]] = {}
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, address: str) -> deque[float]:
+        now = time.monotonic()
+        failures = self._failures.setdefault(address, deque())
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        return failures
 
     def check(self, address: str) -> None:
-        now = time.monotonic()
-        attempts = self._attempts.setdefault(address, deque())
-        while attempts and attempts[0] <= now - self.window:
-            attempts.popleft()
-        if len(attempts) >= self.limit:
-            retry = int(attempts[0] + self.window - now) + 1
-            raise TooManyRequests("too many sign-in attempts from this address; wait and try again",
+        failures = self._recent(address)
+        if len(failures) >= self.limit:
+            retry = int(failures[0] + self.window - time.monotonic()) + 1
+            raise TooManyRequests("too many failed sign-ins from this address; wait and try again",
                                   headers={"Retry-After": str(retry)})
-        attempts.append(now)
-        if len(self._attempts) > 100_000:  # bound memory under a spray of addresses
-            self._attempts.clear()
+
+    def failed(self, address: str) -> None:
+        self._recent(address).append(time.monotonic())
+        if len(self._failures) > 100_000:  # bound memory under a spray of addresses
+            self._failures.clear()
 
 
 async def sign_in(db: Database, tenant_slug: str, email: str, password: str, *, ip: str | None,

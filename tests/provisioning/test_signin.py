@@ -113,3 +113,20 @@ async def test_organisation_lookup_names_the_tenant_and_404s_for_unknown(http: T
     body = await (await http.get(f"/auth/organisations/{tenant.slug}")).json()
     assert body == {"slug": tenant.slug, "name": tenant.name, "sso": False}
     assert (await http.get("/auth/organisations/nope-nope")).status == 404
+
+
+async def test_failed_sign_ins_from_one_address_are_throttled_but_successes_never_are(
+        http: TestClient, database: Database, tenant: Tenant) -> None:
+    found = await make_person(database, tenant)
+    for _ in range(25):  # more successes than the failure limit: people behind one NAT address
+        response = await http.post("/auth/login", json={"organisation": tenant.slug, "email": found.email,
+                                                        "password": PASSWORD})
+        assert response.status == 200
+    for i in range(20):  # a spray over many accounts from one address
+        response = await http.post("/auth/login", json={"organisation": tenant.slug,
+                                                        "email": f"guess{i}@example.test", "password": "x"})
+        assert response.status == 401
+    response = await http.post("/auth/login", json={"organisation": tenant.slug, "email": found.email,
+                                                    "password": PASSWORD})
+    assert response.status == 429
+    assert int(response.headers["Retry-After"]) > 0
