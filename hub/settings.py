@@ -39,6 +39,9 @@ class Settings:
     content_root: str = "content"
     # Session cookies carry Secure; browsers accept that on http://localhost and 127.0.0.1 too.
     cookie_secure: bool = True
+    # SCIM requests per token: a sustained rate and a burst (token bucket); above it, 429.
+    scim_requests_per_second: float = 50.0
+    scim_burst: float = 500.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

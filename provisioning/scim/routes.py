@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from http import HTTPStatus
 from typing import Any
 
@@ -26,7 +27,7 @@ from scim2_server.responses import SCIM_MEDIA_TYPE, ScimResponse
 from scim2_server.routing import Operation
 
 from hub.errors import HubError
-from hub.keys import DB
+from hub.keys import DB, SETTINGS
 from hub.tenants import SLUG_PATTERN
 from provisioning.ops.scim_tokens import ScimClient, authenticate
 from provisioning.scim.filters import MAX_FILTER_LENGTH
@@ -43,8 +44,34 @@ ENDPOINTS = frozenset({"users", "groups", "schemas", "resourcetypes", "servicepr
 MAX_BODY = BULK_MAX_PAYLOAD
 
 
+class TokenRate:
+    """A token bucket per SCIM token (identity.md §5c C19): a runaway or stolen token cannot flood
+    the tenant's directory; an IdP's provisioning cycle fits comfortably in the burst."""
+
+    def __init__(self, per_second: float, burst: float) -> None:
+        self.per_second = per_second
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> float:
+        """0 when the request may go ahead, else the seconds until it may."""
+        now = time.monotonic()
+        tokens, at = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.per_second)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.per_second
+        self._buckets[key] = (tokens - 1, now)
+        return 0.0
+
+
+RATE = web.AppKey("scim_rate", TokenRate)
+
+
 def setup_routes(app: web.Application) -> None:
     """Mount the SCIM endpoints on the main application."""
+    settings = app[SETTINGS]
+    app[RATE] = TokenRate(settings.scim_requests_per_second, settings.scim_burst)
     app.router.add_route("*", PREFIX, handle)
     app.router.add_route("*", PREFIX + "/{tail:.*}", handle)
 
@@ -54,6 +81,12 @@ class _Refused(Exception):
 
     def __init__(self, error: SCIMException) -> None:
         self.error = error
+
+
+class _RateLimited(_Refused):
+    def __init__(self, error: SCIMException, wait: float) -> None:
+        super().__init__(error)
+        self.retry_after = str(int(wait) + 1)
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -117,6 +150,12 @@ async def _serve(request: web.Request) -> ScimResponse:
     scim_request = ScimRequest(method=request.method, base_url=base_url, path=path.removesuffix(".scim"),
                                query=dict(request.query), headers=list(request.headers.items()), body=body)
     client = await _client(request, slug) if _needs_auth(scim_request) else None
+    if client is not None:
+        wait = request.config_dict[RATE].take(client.token_id)
+        if wait:
+            limited = SCIMException(detail="too many requests for this token; retry later")
+            limited.status = 429
+            raise _RateLimited(limited, wait)
     if len(body) > MAX_BODY and not path.rstrip("/").endswith("Bulk"):
         raise _Refused(PayloadTooLargeException(detail=f"the request body exceeds {MAX_BODY} bytes"))
     _check_filter(scim_request)
@@ -144,6 +183,8 @@ async def handle(request: web.Request) -> web.Response:
         response = await _serve(request)
     except _Refused as refused:
         response = service().error_response(refused.error)
+        if isinstance(refused, _RateLimited):
+            response.headers["Retry-After"] = refused.retry_after
     except SCIMException as exc:
         log.info("scim %s %s: %s %s", request.method, request.path, exc.status, exc)
         response = service().error_response(exc)

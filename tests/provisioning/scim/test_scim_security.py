@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import uuid
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from hub import audit
+from hub.app import create_app
 from hub.db import Database
 from hub.tenants import Tenant
 from provisioning.ops.scim_tokens import digest_of, issue_token
 from provisioning.store.tables import group_member, scim_token
+from tests.fixtures.databases import Backend
+from tests.fixtures.http import settings_for
 from tests.provisioning.scim.helpers import GROUP, PATCH_OP, USER, Scim, body, scim_for
 
 CHALLENGE = 'Bearer realm="SCIM"'
@@ -211,3 +214,23 @@ async def test_tokens_are_stored_as_digests_and_rotate(http: TestClient, databas
     used = await database.read(lambda conn: conn.execute(select(scim_token.c.last_used_at).where(
         scim_token.c.token_id == second.token_id)).scalar())
     assert used is not None
+
+
+async def test_a_token_over_its_rate_gets_429_with_retry_after_and_other_tokens_do_not(
+        backend: Backend, database: Database, tenant: Tenant) -> None:
+    # C19: a token bucket per token (here 3 at once, then 1 per second).
+    app = create_app(settings_for(backend.url, scim_requests_per_second=1.0, scim_burst=3.0), database=database)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        flooding = await scim_for(database, client, tenant)
+        other = await scim_for(database, client, tenant)
+        statuses = [(await flooding.get("/Users")).status for _ in range(3)]
+        assert statuses == [200, 200, 200]
+        limited = await flooding.get("/Users")
+        assert limited.status == 429
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert (await body(limited))["status"] == "429"
+        assert (await other.get("/Users")).status == 200
+    finally:
+        await client.close()
