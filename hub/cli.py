@@ -194,7 +194,7 @@ def serve(settings: Settings, *, demo: bool) -> int:
     if demo:
         from hub.demo import load_demo
 
-        _run_with_db(settings, load_demo)
+        _run_with_db(settings, lambda db: load_demo(db, content_root=Path(settings.content_root)))
     app = create_app(settings)
     print(f"learnhub listening on http://{settings.host}:{settings.port}/ (xAPI at /xapi/)", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)

@@ -1,15 +1,19 @@
 """Demo data for `learnhub serve --demo`: DemoCorp and GulfEnergy with a year of learning records.
 
 Idempotent and never destructive: tenants and credentials are created only when missing, and
-statements carry deterministic ids (UUIDv5), so a second run stores nothing new.
+statements carry deterministic ids (UUIDv5), so a second run stores nothing new. With a content root, the
+courses built from hub/demo_courses are imported (same bytes, same package: a no-op the second time) and
+the demo learners are enrolled in them once.
 """
 
 from __future__ import annotations
 
 import random
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from hub.db import Database
@@ -330,8 +334,51 @@ async def load_demo_people(db: Database, tenant: Tenant, demo: DemoTenant) -> in
     return await db.transaction(run)
 
 
-async def load_demo(db: Database) -> int:
-    """Create both demo tenants, their documented credentials and statements; print the credentials."""
+def demo_enrolments(demo: DemoTenant) -> list[str]:
+    """Who is enrolled in the demo courses (by e-mail): every person whose main role is learner."""
+    return [person.email for person in demo.people if person.role == "learner"]
+
+
+async def load_demo_courses(db: Database, tenant: Tenant, demo: DemoTenant, content_root: Path) -> tuple[int, int]:
+    """Import the courses built from hub/demo_courses and enrol the demo learners in each.
+
+    Goes through the normal import path (scorm_player.ops.packages.import_package) and the catalogue's
+    enrolment; both are idempotent, so a second run changes nothing. Returns (packages created,
+    registrations created).
+    """
+    import asyncio
+
+    from sqlalchemy import Connection
+
+    from hub.demo_courses import build_demo_courses
+    from provisioning.ops.people import find_person_by_email
+    from scorm_player.ops.packages import import_package
+    from scorm_player.ops.runtime import _enrol
+
+    emails = demo_enrolments(demo)
+    packages_created = registrations_created = 0
+    with tempfile.TemporaryDirectory(prefix="learnhub-demo-courses-") as folder:
+        built = await asyncio.to_thread(build_demo_courses, Path(folder))
+        for course in built:
+            imported = await import_package(db, tenant.id, course.path, content_root=content_root, actor="demo",
+                                            source_name=course.path.name)
+            packages_created += imported.created
+
+            def enrol(conn: Connection, package_id: str = imported.id) -> int:
+                created = 0
+                for email in emails:
+                    person = find_person_by_email(conn, tenant.id, email)
+                    if person is not None:
+                        created += _enrol(conn, tenant.id, package_id, person.pk, "demo")[1]
+                return created
+
+            registrations_created += await db.transaction(enrol)
+    return packages_created, registrations_created
+
+
+async def load_demo(db: Database, *, content_root: Path | None = None) -> int:
+    """Create both demo tenants, their documented credentials, statements and (given the content root
+    packages are extracted to) the demo courses with enrolments; print the credentials."""
     from lrs.ops.credentials import Principal, authority_for, create_credential
     from lrs.ops.statements import store_statements
     from lrs.scopes import ALL, permissions
@@ -351,7 +398,11 @@ async def load_demo(db: Database) -> int:
         statements = demo_statements(demo)
         for start in range(0, len(statements), 500):
             await store_statements(db, principal, statements[start:start + 500], "1.0.3")
+        courses = ""
+        if content_root is not None:
+            packages, registrations = await load_demo_courses(db, tenant, demo, content_root)
+            courses = f"; {packages} course packages imported, {registrations} enrolments"
         print(f"demo tenant {demo.slug}: {people} people created, password {DEMO_PASSWORD}; "
-              f"{len(statements)} statements; "
+              f"{len(statements)} statements{courses}; "
               f"LRS key {demo.credential_key} secret {demo.credential_secret}", flush=True)
     return 0
