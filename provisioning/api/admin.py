@@ -14,9 +14,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Connection
 
-from hub.errors import BadRequest, Conflict, Forbidden, NotFound, UnsupportedMediaType
+from hub.errors import BadRequest, Conflict, Forbidden, NotFound
 from hub.keys import DB
 from hub.middleware import json_response
+from hub.request_bodies import json_object
 from lrs.ops.credentials import Authenticator, create_credential, list_credentials, revoke_credential
 from lrs.scopes import SCOPES
 from provisioning.api.auth import require
@@ -89,18 +90,6 @@ def setup_routes(api: web.Application, parent: web.Application) -> None:
 _PARENT = web.AppKey("admin_api_parent", web.Application)
 
 # --- request helpers -------------------------------------------------------------------------
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise UnsupportedMediaType("send JSON (Content-Type: application/json)")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
 
 
 def _int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
@@ -271,7 +260,7 @@ async def _password_hash(body: dict[str, Any]) -> str | None:
 
 async def create_person(request: web.Request) -> web.Response:
     who = await require(request, P.PEOPLE_WRITE)
-    body = await _body(request)
+    body = await json_object(request)
     data = _person_fields(body, allowed_extra={"roles", "password"})
     if not isinstance(data.get("email"), str) or not data["email"].strip():
         raise BadRequest("e-mail is required", field="email")
@@ -300,7 +289,7 @@ async def create_person(request: web.Request) -> web.Response:
 async def update_person(request: web.Request) -> web.Response:
     who = await require(request, P.PEOPLE_WRITE)
     person_id = request.match_info["person_id"]
-    body = await _body(request)
+    body = await json_object(request)
     data = _person_fields(body, allowed_extra={"version"})
     version = body.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
@@ -339,7 +328,7 @@ async def reactivate_person(request: web.Request) -> web.Response:
 async def set_roles(request: web.Request) -> web.Response:
     who = await require(request, P.ROLES_ASSIGN)
     person_id = request.match_info["person_id"]
-    body = await _body(request)
+    body = await json_object(request)
     roles = _roles_from(body)
     if person_id == who.person_id:
         raise BadRequest("you cannot change your own roles; ask another administrator", field="roles")
@@ -355,7 +344,7 @@ async def set_roles(request: web.Request) -> web.Response:
 async def reset_password(request: web.Request) -> web.Response:
     who = await require(request, P.PEOPLE_WRITE)
     person_id = request.match_info["person_id"]
-    body = await _body(request)
+    body = await json_object(request)
     if person_id == who.person_id:
         raise BadRequest("reset your own password by signing out and asking another administrator",
                          field="password")
@@ -399,7 +388,7 @@ async def list_groups(request: web.Request) -> web.Response:
 
 async def create_group(request: web.Request) -> web.Response:
     who = await require(request, P.GROUPS_WRITE)
-    body = await _body(request)
+    body = await json_object(request)
     created = await _db(request).transaction(
         lambda conn: group_ops.create_group(conn, who.tenant_id, body.get("name"), actor=who.actor))
     return _no_store(created, status=201)
@@ -414,7 +403,7 @@ async def get_group(request: web.Request) -> web.Response:
 async def rename_group(request: web.Request) -> web.Response:
     who = await require(request, P.GROUPS_WRITE)
     group_id = request.match_info["group_id"]
-    body = await _body(request)
+    body = await json_object(request)
     return _no_store(await _db(request).transaction(
         lambda conn: group_ops.rename_group(conn, who.tenant_id, group_id, body.get("name"), actor=who.actor)))
 
@@ -430,7 +419,7 @@ async def delete_group(request: web.Request) -> web.Response:
 async def add_members(request: web.Request) -> web.Response:
     who = await require(request, P.GROUPS_WRITE)
     group_id = request.match_info["group_id"]
-    body = await _body(request)
+    body = await json_object(request)
     people = body.get("people")
     if not isinstance(people, list) or not people:
         raise BadRequest("people must be a non-empty list of person ids", field="people")
@@ -456,7 +445,7 @@ async def list_lrs_credentials(request: web.Request) -> web.Response:
 
 async def create_lrs_credential(request: web.Request) -> web.Response:
     who = await require(request, P.LRS_CREDENTIALS_MANAGE)
-    body = await _body(request)
+    body = await json_object(request)
     unknown = set(body) - {"label", "scopes", "xapi_version"}
     if unknown:
         raise BadRequest(f"unknown field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])

@@ -7,9 +7,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Connection, select
 
-from hub.errors import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
+from hub.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from hub.keys import DB
 from hub.middleware import json_response
+from hub.request_bodies import json_object
 from hub.tables import tenant as tenant_table
 from provisioning.api.auth import clear_session_cookie, require_principal, set_session_cookie
 from provisioning.ops.sessions import AddressThrottle, close_session, sign_in
@@ -27,18 +28,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/auth/organisations/{slug}", organisation)
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise UnsupportedMediaType("send the form as application/json")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
-
-
 def _same_origin(request: web.Request) -> None:
     """Login CSRF: a browser always sends Origin on a cross-site POST; refuse any other origin."""
     origin = request.headers.get("Origin")
@@ -48,7 +37,7 @@ def _same_origin(request: web.Request) -> None:
 
 async def login(request: web.Request) -> web.Response:
     _same_origin(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     fields = {}
     for name in ("organisation", "email", "password"):
         value = body.get(name)

@@ -10,9 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.errors import BadRequest, UnsupportedMediaType
+from hub.errors import BadRequest
 from hub.keys import DB
 from hub.middleware import json_response
+from hub.request_bodies import json_object
 from provisioning.api.auth import require
 from provisioning.ops import scim_tokens
 from provisioning.roles import Permission
@@ -31,14 +32,7 @@ async def list_tokens(request: web.Request) -> web.Response:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise UnsupportedMediaType("send the token as application/json")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
+    body = await json_object(request)
     unknown = sorted(set(body) - {"label"})
     if unknown:
         raise BadRequest(f"unknown field {unknown[0]!r}", field=unknown[0])

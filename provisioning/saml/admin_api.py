@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.errors import BadRequest, UnsupportedMediaType
 from hub.keys import DB
 from hub.middleware import json_response
+from hub.request_bodies import json_object
 from provisioning.api.auth import require
 from provisioning.ops.saml_settings import find_provider, update_provider
 from provisioning.roles import Permission
@@ -52,14 +52,7 @@ async def get_settings(request: web.Request) -> web.Response:
 
 async def put_settings(request: web.Request) -> web.Response:
     who = await require(request, Permission.SAML_MANAGE)
-    if request.content_type != "application/json":
-        raise UnsupportedMediaType("send JSON (Content-Type: application/json)")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
+    body = await json_object(request)
     config = await update_provider(request.config_dict[DB], who.tenant_id, who.tenant_slug, body, actor=who.actor)
     cache = request.config_dict.get(SERVICE_PROVIDERS)
     if cache is not None:

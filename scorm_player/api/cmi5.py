@@ -4,14 +4,13 @@ abandon API on /api/v1/, and the session credential kind handed to the LRS."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import orjson
 from aiohttp import web
 
 from hub.errors import BadRequest
 from hub.keys import DB, SETTINGS
 from hub.middleware import json_response
+from hub.request_bodies import json_object
 from lrs.api.keys import CREDENTIAL_KINDS
 from lrs.ops.credentials import CredentialKind
 from provisioning.api.auth import require
@@ -49,17 +48,6 @@ def _base_url(request: web.Request) -> str:
     return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
-    try:
-        body = orjson.loads(raw) if raw else {}
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"the body is not JSON: {exc}", field="body") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object", field="body")
-    return body
-
-
 async def launch(request: web.Request) -> web.StreamResponse:
     """GET /cmi5/launch/{registration}/{au}: a new session for the signed-in owner, then off to the AU."""
     principal = await require(request, P.LEARN)
@@ -81,7 +69,7 @@ async def fetch_preflight(request: web.Request) -> web.Response:
 
 async def create_registration(request: web.Request) -> web.Response:
     """{"package_id"} enrols the signed-in learner; with "person_id" an admin (PACKAGES_MANAGE) enrols someone."""
-    body = await _json_object(request)
+    body = await json_object(request, any_content_type=True)
     package_id = body.get("package_id")
     if not isinstance(package_id, str) or not package_id:
         raise BadRequest("package_id is required", field="package_id")
@@ -105,7 +93,7 @@ async def registration(request: web.Request) -> web.Response:
 async def waive(request: web.Request) -> web.Response:
     """{"reason"}: an admin waives an AU for a registration (cmi5 9.3.7)."""
     principal = await require(request, P.PACKAGES_MANAGE)
-    body = await _json_object(request)
+    body = await json_object(request, any_content_type=True)
     reason = body.get("reason", "Administrative")
     if reason not in WAIVE_REASONS:
         raise BadRequest(f"reason must be one of {', '.join(WAIVE_REASONS)}", field="reason")

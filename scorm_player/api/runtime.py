@@ -13,12 +13,12 @@ import io
 from pathlib import Path
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from hub.errors import BadRequest, Conflict, Forbidden
 from hub.keys import DB, SETTINGS
 from hub.middleware import json_response
+from hub.request_bodies import json_object
 from provisioning.api.auth import CSRF_HEADER, optional_principal, require, require_principal
 from provisioning.ops.sessions import WebPrincipal
 from provisioning.roles import Permission
@@ -51,18 +51,6 @@ def setup_routes(api: web.Application) -> None:
 
 def _content_root(request: web.Request) -> Path:
     return Path(request.config_dict[SETTINGS].content_root)
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    # sendBeacon posts text/plain, so the body is parsed as JSON whatever its Content-Type says.
-    raw = await request.read()
-    try:
-        body = orjson.loads(raw) if raw else {}
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"the body is not JSON: {exc}", field="body") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object", field="body")
-    return body
 
 
 SCORM_STANDARDS = ("scorm_1.2", "scorm_2004")
@@ -106,7 +94,7 @@ async def my_registrations(request: web.Request) -> web.Response:
 
 async def create_registration(request: web.Request) -> web.Response:
     """{"package_id"} enrols the signed-in learner; with "person_id" an admin (PACKAGES_MANAGE) assigns someone."""
-    body = await _json_object(request)
+    body = await json_object(request, any_content_type=True)
     package_id = body.get("package_id")
     if not isinstance(package_id, str) or not package_id:
         raise BadRequest("package_id is required", field="package_id")
@@ -141,7 +129,7 @@ async def launch(request: web.Request) -> web.Response:
 
 async def navigate(request: web.Request) -> web.Response:
     principal = await require(request, P.LEARN)
-    body = await _json_object(request)
+    body = await json_object(request, any_content_type=True)
     nav_request = body.get("request")
     target = body.get("target")
     if not isinstance(nav_request, str):
@@ -170,7 +158,7 @@ async def _commit_principal(request: web.Request, body: dict[str, Any]) -> WebPr
 
 async def commit(request: web.Request) -> web.Response:
     """POST {seq, terminate, values: {element: value}} from the browser runtime (spec §5)."""
-    body = await _json_object(request)
+    body = await json_object(request, any_content_type=True)
     principal = await _commit_principal(request, body)
     seq, terminate, values = body.get("seq"), body.get("terminate", False), body.get("values", {})
     if not isinstance(seq, int) or isinstance(seq, bool):

@@ -8,10 +8,10 @@ for start/resumeAll and for a navigation request, what the TOC shows, which requ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping, Protocol
 
 from scorm_player.ops.courses import Course
+from scorm_player.runtime.datatypes import cmi_real
 from scorm_player.runtime.status import evaluated_completion_status, evaluated_success_status
 from scorm_player.sequencing import (
     NavigationRequest,
@@ -230,16 +230,16 @@ def sco_report(values: Mapping[str, str]) -> ScoReport:
         objectives.append(ObjectiveReport(
             objective_id=values[prefix + "id"], success_status=values.get(prefix + "success_status"),
             completion_status=values.get(prefix + "completion_status"),
-            score_scaled=_number(values.get(prefix + "score.scaled")),
-            score_raw=_number(values.get(prefix + "score.raw")), score_min=_number(values.get(prefix + "score.min")),
-            score_max=_number(values.get(prefix + "score.max")),
-            progress_measure=_number(values.get(prefix + "progress_measure"))))
+            score_scaled=cmi_real(values.get(prefix + "score.scaled")),
+            score_raw=cmi_real(values.get(prefix + "score.raw")), score_min=cmi_real(values.get(prefix + "score.min")),
+            score_max=cmi_real(values.get(prefix + "score.max")),
+            progress_measure=cmi_real(values.get(prefix + "progress_measure"))))
         index += 1
     return ScoReport(completion_status=completion, success_status=success,
-                     score_scaled=_number(values.get("cmi.score.scaled")),
-                     score_raw=_number(values.get("cmi.score.raw")),
-                     score_min=_number(values.get("cmi.score.min")), score_max=_number(values.get("cmi.score.max")),
-                     progress_measure=_number(values.get("cmi.progress_measure")), exit=values.get("cmi.exit"),
+                     score_scaled=cmi_real(values.get("cmi.score.scaled")),
+                     score_raw=cmi_real(values.get("cmi.score.raw")),
+                     score_min=cmi_real(values.get("cmi.score.min")), score_max=cmi_real(values.get("cmi.score.max")),
+                     progress_measure=cmi_real(values.get("cmi.progress_measure")), exit=values.get("cmi.exit"),
                      objectives=tuple(objectives))
 
 
@@ -247,10 +247,3 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _number(text: str | None) -> float | None:
-    if text is None or text == "":
-        return None
-    try:
-        return float(Decimal(text))
-    except (InvalidOperation, ValueError):
-        return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -32,6 +31,7 @@ from provisioning.ops.sessions import WebPrincipal
 from scorm_player.ops.courses import Course, CourseActivity, load_course
 from scorm_player.ops.navigators import NAV_REQUESTS, Navigator, SequencingNavigator, navigator_for
 from scorm_player.runtime import RuntimeOptions, RuntimeState, apply_commit
+from scorm_player.runtime.datatypes import cmi_real
 from scorm_player.runtime.durations import parse_session_duration
 from scorm_player.runtime.launch import LaunchData, SeededObjective, is_resuming, launch_values, session_start_values
 from scorm_player.runtime.rules import load_rules
@@ -486,16 +486,16 @@ def _derived_columns(version: str, values: Mapping[str, str]) -> dict[str, Any]:
         completion = {"completed": "completed", "passed": "completed", "failed": "completed",
                       "incomplete": "incomplete", "browsed": "incomplete"}.get(status, "not attempted")
         success = status if status in ("passed", "failed") else "unknown"
-        raw = _number(values.get("cmi.core.score.raw"))
-        low, high = _number(values.get("cmi.core.score.min")), _number(values.get("cmi.core.score.max"))
+        raw = cmi_real(values.get("cmi.core.score.raw"))
+        low, high = cmi_real(values.get("cmi.core.score.min")), cmi_real(values.get("cmi.core.score.max"))
         bottom, top = low if low is not None else 0.0, high if high is not None else 100.0
         scaled = (raw - bottom) / (top - bottom) if raw is not None and top > bottom else None
         total = values.get("cmi.core.total_time")
     else:
         completion = evaluated_completion_status(values)
         success = evaluated_success_status(values)
-        raw = _number(values.get("cmi.score.raw"))
-        scaled = _number(values.get("cmi.score.scaled"))
+        raw = cmi_real(values.get("cmi.score.raw"))
+        scaled = cmi_real(values.get("cmi.score.scaled"))
         total = values.get("cmi.total_time")
     centiseconds = parse_session_duration(version, total or "") or 0
     return {"completion_status": completion, "success_status": success, "score_scaled": scaled, "score_raw": raw,
@@ -569,10 +569,3 @@ def _dump(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _number(text: str | None) -> float | None:
-    if text is None or text == "":
-        return None
-    try:
-        return float(Decimal(text))
-    except (InvalidOperation, ValueError):
-        return None

@@ -27,6 +27,16 @@ class ValueProblem:
     detail: str
 
 
+def cmi_real(text: str | None) -> float | None:
+    """A stored (already validated) CMI real as a float; None when unset or not a number."""
+    if text is None or text == "":
+        return None
+    try:
+        return float(Decimal(text))
+    except (InvalidOperation, ValueError):
+        return None
+
+
 def check_value(rules: DataModelRules, rule: ElementRule, value: str, options: RuntimeOptions,
                 interaction_type: str | None = None) -> ValueProblem | None:
     """None when `value` may be stored in the element `rule` describes."""

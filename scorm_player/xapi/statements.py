@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 from urllib.parse import quote
 
+from scorm_player.runtime.datatypes import cmi_real
 from scorm_player.runtime.durations import format_iso8601_duration, parse_cmi_timespan, parse_iso8601_duration
 from scorm_player.runtime.rules import ScormVersion
 from scorm_player.runtime.status import evaluated_completion_status, evaluated_success_status
@@ -241,9 +241,9 @@ def _status_changes(version: ScormVersion, before: Mapping[str, str],
 
 def _score(version: ScormVersion, values: Mapping[str, str]) -> dict[str, float]:
     prefix = "cmi.core.score." if version == "1.2" else "cmi.score."
-    raw, low, high = (_number(values.get(prefix + name)) for name in ("raw", "min", "max"))
+    raw, low, high = (cmi_real(values.get(prefix + name)) for name in ("raw", "min", "max"))
     score: dict[str, float] = {}
-    scaled = _number(values.get("cmi.score.scaled")) if version == "2004" else None
+    scaled = cmi_real(values.get("cmi.score.scaled")) if version == "2004" else None
     if version == "1.2" and raw is not None:
         # SCORM 1.2 has no scaled score; raw is 0..100 unless min/max say otherwise.
         bottom, top = low if low is not None else 0.0, high if high is not None else 100.0
@@ -320,10 +320,3 @@ def _duration(version: ScormVersion, text: str | None) -> str | None:
     return None if centiseconds is None else format_iso8601_duration(centiseconds)
 
 
-def _number(text: str | None) -> float | None:
-    if text is None or text == "":
-        return None
-    try:
-        return float(Decimal(text))
-    except (InvalidOperation, ValueError):
-        return None
