@@ -14,6 +14,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite hands back naive ones (they were written in UTC)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def us_to_iso(us: int) -> str:
     """ISO 8601 in UTC with microseconds, the form the LRS writes for `stored`."""
     seconds, micros = divmod(us, 1_000_000)

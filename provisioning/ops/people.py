@@ -121,13 +121,6 @@ def _person_select() -> Any:
     )
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were written in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=clock.now().tzinfo)
-    return value
-
-
 def _to_person(row: Any, roles: list[str]) -> Person:
     return Person(
         pk=row.id, person_id=row.person_id, tenant_id=row.tenant_id, user_name=row.user_name, email=row.email,
@@ -136,8 +129,8 @@ def _to_person(row: Any, roles: list[str]) -> Person:
         department=row.department_name, job_role=row.job_role_name, location=row.location,
         manager_pk=row.manager_id, manager_id=row.manager_public_id, manager_name=row.manager_name,
         grade=row.grade, active=bool(row.active), has_password=row.password_hash is not None,
-        locked_until=_aware(row.locked_until), version=row.version,
-        created_at=_aware(row.created_at) or clock.now(), updated_at=_aware(row.updated_at) or clock.now(),
+        locked_until=row.locked_until and clock.as_utc(row.locked_until), version=row.version,
+        created_at=clock.as_utc(row.created_at), updated_at=clock.as_utc(row.updated_at),
         roles=roles, scim_extra=orjson.loads(row.scim_extra or "{}"))
 
 

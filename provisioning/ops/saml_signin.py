@@ -9,7 +9,7 @@ attribute. A refusal is returned, not raised, so the consumed request and the au
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, insert, select
 
@@ -44,10 +44,6 @@ class SignedIn:
     created: bool
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def remember_request(conn: Connection, tenant_id: int, request_id: str, relay_state: str | None, *,
                      lifetime: timedelta = REQUEST_LIFETIME) -> None:
     """Store an outstanding AuthnRequest id; expired ones of the tenant are swept at the same time."""
@@ -62,7 +58,7 @@ def outstanding_request(conn: Connection, tenant_id: int, request_id: str) -> st
     """The stored RelayState ("" when none) of a live outstanding request, or None when unknown or expired."""
     row = conn.execute(select(saml_request.c.relay_state, saml_request.c.expires_at).where(
         saml_request.c.tenant_id == tenant_id, saml_request.c.request_id == request_id)).first()
-    if row is None or _aware(row.expires_at) <= clock.now():
+    if row is None or clock.as_utc(row.expires_at) <= clock.now():
         return None
     return row.relay_state or ""
 

@@ -88,9 +88,7 @@ def create_token(conn: Connection, tenant_id: int, *, label: Any = "", actor: st
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were written in UTC
-        value = value.replace(tzinfo=clock.now().tzinfo)
-    return value.isoformat()
+    return clock.as_utc(value).isoformat()
 
 
 def list_tokens(conn: Connection, tenant_id: int) -> list[dict[str, Any]]:
@@ -126,9 +124,7 @@ def find_client(conn: Connection, token: str) -> tuple[ScimClient, datetime | No
     # depends on a non-constant-time string comparison of secrets.
     if row is None or not hmac.compare_digest(row.digest, digest):
         return None
-    last_used = row.last_used_at
-    if last_used is not None and last_used.tzinfo is None:
-        last_used = last_used.replace(tzinfo=clock.now().tzinfo)
+    last_used = row.last_used_at and clock.as_utc(row.last_used_at)
     return ScimClient(row.tenant_id, row.slug, row.token_id), last_used
 
 

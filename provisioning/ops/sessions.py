@@ -11,7 +11,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -68,10 +68,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=clock.now().tzinfo)
-
-
 def open_session(conn: Connection, tenant_id: int, person_pk: int, *, method: str, ip: str | None,
                  user_agent: str | None, saml_session_index: str | None = None) -> str:
     """Create a session and return its cookie token (shown once, stored only hashed)."""
@@ -121,7 +117,7 @@ def read_session(conn: Connection, token: str) -> SessionLookup:
     if row is None:
         return SessionLookup(None)
     now = clock.now()
-    if _aware(row.expires_at) <= now or _aware(row.idle_expires_at) <= now or not row.active:
+    if clock.as_utc(row.expires_at) <= now or clock.as_utc(row.idle_expires_at) <= now or not row.active:
         return SessionLookup(None, expired=True)
     roles = tuple(r[0] for r in conn.execute(_roles_query(), {"person_pk": row.person_id}).all())
     name = row.display_name or f"{row.given_name} {row.family_name}".strip() or row.user_name
@@ -130,7 +126,7 @@ def read_session(conn: Connection, token: str) -> SessionLookup:
         person_id=row.public_id, name=name, email=row.email, roles=roles, permissions=permissions_for(roles),
         csrf_token=row.csrf_token, token_hash=token_hash, method=row.method)
     # Slide the idle expiry at most once a minute, so reads do not write on every request.
-    slide = _aware(row.idle_expires_at) - now < IDLE_LIFETIME - timedelta(minutes=1)
+    slide = clock.as_utc(row.idle_expires_at) - now < IDLE_LIFETIME - timedelta(minutes=1)
     return SessionLookup(principal, slide_idle=slide)
 
 
@@ -141,21 +137,6 @@ def touch_session(conn: Connection, token: str, lookup: SessionLookup) -> None:
     elif lookup.slide_idle:
         conn.execute(update(web_session).where(web_session.c.token_hash == token_hash)
                      .values(idle_expires_at=clock.now() + IDLE_LIFETIME))
-
-
-def load_session(conn: Connection, token: str) -> WebPrincipal | None:
-    """The principal of a live session, applying expiry and the idle slide in the caller's transaction."""
-    lookup = read_session(conn, token)
-    touch_session(conn, token, lookup)
-    return lookup.principal
-
-
-def principal_for(found: Person, tenant_slug: str, tenant_name: str, csrf_token: str, token_hash: str,
-                  method: str) -> WebPrincipal:
-    return WebPrincipal(
-        tenant_id=found.tenant_id, tenant_slug=tenant_slug, tenant_name=tenant_name, person_pk=found.pk,
-        person_id=found.person_id, name=found.name, email=found.email, roles=tuple(found.roles),
-        permissions=permissions_for(found.roles), csrf_token=csrf_token, token_hash=token_hash, method=method)
 
 
 def close_session(conn: Connection, token_hash: str) -> None:
@@ -220,7 +201,7 @@ async def sign_in(db: Database, tenant_slug: str, email: str, password: str, *, 
             return Unauthorized(GENERIC_FAILURE)
         row = conn.execute(select(person.c.failed_logins, person.c.locked_until, person.c.active)
                            .where(person.c.id == found.pk)).one()
-        locked = row.locked_until is not None and _aware(row.locked_until) > now
+        locked = row.locked_until is not None and clock.as_utc(row.locked_until) > now
         if locked:
             audit.record(conn, tenant_id, f"person:{found.email}", "signin.locked", "person", found.person_id, {})
             return Unauthorized("this account is locked after repeated failed sign-ins; "

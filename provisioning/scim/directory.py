@@ -80,9 +80,7 @@ def version_tag(version: int) -> str:
 
 
 def _iso(value: datetime) -> str:
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were written in UTC
-        value = value.replace(tzinfo=clock.now().tzinfo)
-    return value.isoformat()
+    return clock.as_utc(value).isoformat()
 
 
 def _extra(text: str | None) -> dict[str, Any]:

@@ -91,13 +91,8 @@ def registration_actor(tenant_slug: str, row: Row[Any]) -> dict[str, Any]:
     return launch_actor(tenant_home_page(tenant_slug), row.person_id, learner_name(row))
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive; they were stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=clock.now().tzinfo)
-
-
 def _iso(value: datetime) -> str:
-    return _aware(value).isoformat().replace("+00:00", "Z")
+    return clock.as_utc(value).isoformat().replace("+00:00", "Z")
 
 
 # --- the course ---
@@ -342,8 +337,8 @@ class LaunchOutcome:
 
 def _abandon(conn: Connection, reg: CourseRegistration, session: Row[Any], now: datetime) -> dict[str, Any]:
     """cmi5 9.3.6.0-1: end a session left without `terminated`; its duration runs to its last statement."""
-    end = _aware(session.last_statement_at or session.launched_at)
-    seconds = max((end - _aware(session.launched_at)).total_seconds(), 0.0)
+    end = clock.as_utc(session.last_statement_at or session.launched_at)
+    seconds = max((end - clock.as_utc(session.launched_at)).total_seconds(), 0.0)
     store.update_session(conn, session.id, abandoned_at=now, duration_seconds=seconds)
     au = reg.course.aus[session.au_index]
     return abandoned_statement(reg.lms_context(session.session_id, _iso(now)), au_iri=reg.iris.au(session.au_index),
@@ -383,7 +378,7 @@ async def launch(db: Database, principal: WebPrincipal, registration_id: str, au
         prepare_registration(conn, reg, pending)
         now = clock.now()
         for session in store.open_sessions(conn, principal.tenant_id, reg.row.id):
-            idle = (now - _aware(session.last_statement_at or session.launched_at)).total_seconds()
+            idle = (now - clock.as_utc(session.last_statement_at or session.launched_at)).total_seconds()
             if session.au_index == au_index or idle > SESSION_IDLE_SECONDS:
                 pending.statements.append(_abandon(conn, reg, session, now))
         au = reg.course.aus[au_index]
@@ -457,7 +452,7 @@ async def fetch(db: Database, token: str) -> FetchAnswer:
             return FetchAnswer(GENERAL_ERROR)
         if session.fetched_at is not None:
             return FetchAnswer(ALREADY_IN_USE)
-        age = (clock.now() - _aware(session.launched_at)).total_seconds()
+        age = (clock.now() - clock.as_utc(session.launched_at)).total_seconds()
         if session.abandoned_at is not None or session.terminated_at is not None or age > FETCH_TTL_SECONDS:
             return FetchAnswer(EXPIRED)
         if not store.mark_fetched(conn, session.id, hash_secret(secret), clock.now()):

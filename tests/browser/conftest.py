@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 
+from hub.demo import DEMOCORP
 from tests.fixtures.web_server import DemoServer, demo_server  # noqa: F401
+from tests.scorm_player.helpers import SHARED_FIXTURES
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "TrainFlow123!"
@@ -77,3 +80,47 @@ def xapi(server: DemoServer, method: str, path: str, key: str, secret: str, body
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, None
+
+
+def statements_of(server: DemoServer, registration: str) -> list[dict[str, Any]]:
+    """Every statement of a registration in stored order, read with the demo tenant's LRS credential."""
+    query = urllib.parse.urlencode({"registration": registration, "ascending": "true", "limit": "500"})
+    status, body = xapi(server, "GET", f"/xapi/statements?{query}", DEMOCORP.credential_key,
+                        DEMOCORP.credential_secret)
+    assert status == 200
+    return list(body["statements"])
+
+
+def fixture_zip(*parts: str) -> Path:
+    """A package from ../shared/fixtures/scorm, read in place; skips when the checkout is missing."""
+    path = SHARED_FIXTURES.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"shared SCORM fixture not found at {path.resolve()} (checkout of ../shared missing)")
+    return path
+
+
+class Person:
+    """A signed-in browser context: its page and its CSRF token for API calls made with the same cookies."""
+
+    def __init__(self, browser: Any, server: DemoServer, email: str, *, timeout_ms: int = 15_000,
+                 accept_dialogs: bool = False) -> None:
+        self.context = browser.new_context(base_url=server.base_url, viewport={"width": 1360, "height": 860})
+        self.context.set_default_timeout(timeout_ms)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        if accept_dialogs:
+            self.page.on("dialog", lambda dialog: dialog.accept())
+        self.page.goto("/login")
+        self.page.fill("#organisation", "democorp")
+        self.page.fill("#email", email)
+        self.page.fill("#password", PASSWORD)
+        self.page.click("#sign-in")
+        self.page.wait_for_selector("main .page")
+        self.me = self.page.request.get("/auth/me").json()
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.page.request.fetch(path, method=method, headers={"X-CSRF-Token": self.me["csrf_token"]},
+                                           **kwargs)
+        assert response.ok, f"{method} {path}: {response.status} {response.text()}"
+        return response.json()

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from hub.demo import DEMOCORP
-from tests.browser.conftest import PASSWORD, xapi
+from tests.browser.conftest import Person, fixture_zip, statements_of
 from tests.fixtures.web_server import DemoServer
-from tests.scorm_player.helpers import SHARED_FIXTURES
 
 pytestmark = pytest.mark.browser
 
@@ -23,61 +20,22 @@ SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
 CATEGORY_CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 
 
-def fixture_zip(name: str) -> Path:
-    path = SHARED_FIXTURES / "cmi5" / name
-    if not path.is_file():
-        pytest.skip(f"CATAPULT cmi5 fixture not found at {path.resolve()} (checkout of ../shared missing)")
-    return path
-
-
-class Person:
-    """A signed-in browser context, with its CSRF token for API calls made with the same cookies."""
-
-    def __init__(self, browser: Any, server: DemoServer, email: str) -> None:
-        self.context = browser.new_context(base_url=server.base_url, viewport={"width": 1360, "height": 860})
-        self.context.set_default_timeout(20_000)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto("/login")
-        self.page.fill("#organisation", "democorp")
-        self.page.fill("#email", email)
-        self.page.fill("#password", PASSWORD)
-        self.page.click("#sign-in")
-        self.page.wait_for_selector("main .page")
-        self.me = self.page.request.get("/auth/me").json()
-
-    def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.page.request.fetch(path, method=method, headers={"X-CSRF-Token": self.me["csrf_token"]},
-                                           **kwargs)
-        assert response.ok, f"{method} {path}: {response.status} {response.text()}"
-        return response.json()
-
-
 @pytest.fixture
 def people(browser: Any, demo_server: DemoServer) -> Iterator[dict[str, Person]]:
-    admin = Person(browser, demo_server, ADMIN)
-    learner = Person(browser, demo_server, "priya.nair@democorp.local")
+    admin = Person(browser, demo_server, ADMIN, timeout_ms=20_000)
+    learner = Person(browser, demo_server, "priya.nair@democorp.local", timeout_ms=20_000)
     yield {"admin": admin, "learner": learner}
     for person in (admin, learner):
         person.context.close()
 
 
 def import_and_enrol(people: dict[str, Person], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    path = fixture_zip(name)
+    path = fixture_zip("cmi5", name)
     package = people["admin"].api("POST", "/api/v1/packages", multipart={
         "file": {"name": path.name, "mimeType": "application/zip", "buffer": path.read_bytes()}})
     assert package["standard"] == "cmi5"
     registration = people["learner"].api("POST", "/api/v1/cmi5/registrations", data={"package_id": package["id"]})
     return package, registration
-
-
-def statements_of(server: DemoServer, registration: str) -> list[dict[str, Any]]:
-    query = urllib.parse.urlencode({"registration": registration, "ascending": "true", "limit": "500"})
-    status, body = xapi(server, "GET", f"/xapi/statements?{query}", DEMOCORP.credential_key,
-                        DEMOCORP.credential_secret)
-    assert status == 200
-    return list(body["statements"])
 
 
 def cmi5_verbs(statements: list[dict[str, Any]]) -> list[str]:

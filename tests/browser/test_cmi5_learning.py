@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_cmi5 import Person, fixture_zip, take_quiz_and_exit
+from tests.browser.conftest import Person, fixture_zip
+from tests.browser.test_cmi5 import take_quiz_and_exit
 from tests.fixtures.web_server import DemoServer
 
 pytestmark = pytest.mark.browser
@@ -22,9 +23,9 @@ COURSE = "catapult_single_au_basic_responsive.zip"
 
 def test_a_learner_enrols_launches_and_finishes_a_cmi5_course_from_my_learning(
         browser: Any, demo_server: DemoServer) -> None:
-    path = fixture_zip(COURSE)
-    admin = Person(browser, demo_server, ADMIN)
-    learner = Person(browser, demo_server, LEARNER)
+    path = fixture_zip("cmi5", COURSE)
+    admin = Person(browser, demo_server, ADMIN, timeout_ms=20_000)
+    learner = Person(browser, demo_server, LEARNER, timeout_ms=20_000)
     try:
         # The admin uploads the zip through the catalogue's form.
         catalog = admin.page

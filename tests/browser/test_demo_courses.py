@@ -6,27 +6,17 @@ terminated)."""
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Any
 
 import pytest
 
-from hub.demo import DEMOCORP
-from tests.browser.conftest import SignIn, xapi
+from tests.browser.conftest import SignIn, statements_of
 from tests.fixtures.web_server import DemoServer
 
 pytestmark = pytest.mark.browser
 
 LEARNER = "nasser.alhabsi@democorp.local"  # a demo learner no other browser test plays courses as
 VERBS = "http://adlnet.gov/expapi/verbs/"
-
-
-def statements_of(server: DemoServer, registration: str) -> list[dict[str, Any]]:
-    query = urllib.parse.urlencode({"registration": registration, "ascending": "true", "limit": "500"})
-    status, body = xapi(server, "GET", f"/xapi/statements?{query}", DEMOCORP.credential_key,
-                        DEMOCORP.credential_secret)
-    assert status == 200
-    return list(body["statements"])
 
 
 def my_registration(page: Any, title: str) -> dict[str, Any]:

@@ -5,16 +5,12 @@ CMI data and the xAPI statements of the registration are checked."""
 from __future__ import annotations
 
 import json
-import urllib.parse
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from hub.demo import DEMOCORP
-from tests.browser.conftest import PASSWORD, xapi
+from tests.browser.conftest import Person, fixture_zip, statements_of
 from tests.fixtures.web_server import DemoServer
-from tests.scorm_player.helpers import SHARED_FIXTURES
 
 pytestmark = pytest.mark.browser
 
@@ -22,43 +18,10 @@ ADMIN = "omar.albalushi@democorp.local"  # L&D admin: may import packages and re
 VERBS = "http://adlnet.gov/expapi/verbs/"
 
 
-def fixture_zip(*parts: str) -> Path:
-    path = SHARED_FIXTURES.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"shared SCORM fixture not found at {path.resolve()} (checkout of ../shared missing)")
-    return path
-
-
-class Person:
-    """A signed-in browser context: its page and its CSRF token for API calls made with the same cookies."""
-
-    def __init__(self, browser: Any, server: DemoServer, email: str) -> None:
-        self.context = browser.new_context(base_url=server.base_url, viewport={"width": 1360, "height": 860})
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        # The golf course asks "resume where you left off?" with confirm(): answer yes.
-        self.page.on("dialog", lambda dialog: dialog.accept())
-        self.page.goto("/login")
-        self.page.fill("#organisation", "democorp")
-        self.page.fill("#email", email)
-        self.page.fill("#password", PASSWORD)
-        self.page.click("#sign-in")
-        self.page.wait_for_selector("main .page")
-        self.me = self.page.request.get("/auth/me").json()
-
-    def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.page.request.fetch(path, method=method, headers={"X-CSRF-Token": self.me["csrf_token"]},
-                                           **kwargs)
-        assert response.ok, f"{method} {path}: {response.status} {response.text()}"
-        return response.json()
-
-
 @pytest.fixture
 def people(browser: Any, demo_server: DemoServer) -> Iterator[dict[str, Person]]:
-    admin = Person(browser, demo_server, ADMIN)
-    learner = Person(browser, demo_server, "ahmed.alzadjali@democorp.local")
+    admin = Person(browser, demo_server, ADMIN, accept_dialogs=True)
+    learner = Person(browser, demo_server, "ahmed.alzadjali@democorp.local", accept_dialogs=True)
     yield {"admin": admin, "learner": learner}
     for person in (admin, learner):
         person.context.close()
@@ -86,14 +49,6 @@ def click_next(page: Any, times: int) -> None:
     sco = page.frame_locator("#content")
     for _ in range(times):
         sco.locator("#butNext").click()
-
-
-def statements_of(server: DemoServer, registration: str) -> list[dict[str, Any]]:
-    query = urllib.parse.urlencode({"registration": registration, "ascending": "true", "limit": "500"})
-    status, body = xapi(server, "GET", f"/xapi/statements?{query}", DEMOCORP.credential_key,
-                        DEMOCORP.credential_secret)
-    assert status == 200
-    return list(body["statements"])
 
 
 def learner_activity(people: dict[str, Person], registration: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -180,8 +135,8 @@ def test_golf_scorm_2004_is_suspended_resumed_and_completed(people: dict[str, Pe
 
 def test_catalog_enrols_and_launches_and_my_learning_and_reports_show_the_course(
         browser: Any, demo_server: DemoServer) -> None:
-    admin = Person(browser, demo_server, ADMIN)
-    learner = Person(browser, demo_server, "aisha.allawati@democorp.local")
+    admin = Person(browser, demo_server, ADMIN, accept_dialogs=True)
+    learner = Person(browser, demo_server, "aisha.allawati@democorp.local", accept_dialogs=True)
     try:
         path = fixture_zip("scorm2004", "golf_runtime_basic_2004_3rd.zip")
         package = admin.api("POST", "/api/v1/packages", multipart={
