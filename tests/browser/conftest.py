@@ -14,7 +14,7 @@ import pytest
 
 from hub.demo import DEMOCORP
 from tests.fixtures.web_server import DemoServer, demo_server  # noqa: F401
-from tests.scorm_player.helpers import SHARED_FIXTURES
+from tests.scorm_player.helpers import shared_fixture as fixture_zip  # noqa: F401  (re-exported)
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "TrainFlow123!"
@@ -89,14 +89,6 @@ def statements_of(server: DemoServer, registration: str) -> list[dict[str, Any]]
                         DEMOCORP.credential_secret)
     assert status == 200
     return list(body["statements"])
-
-
-def fixture_zip(*parts: str) -> Path:
-    """A package from ../shared/fixtures/scorm, read in place; skips when the checkout is missing."""
-    path = SHARED_FIXTURES.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"shared SCORM fixture not found at {path.resolve()} (checkout of ../shared missing)")
-    return path
 
 
 class Person:

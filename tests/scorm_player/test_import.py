@@ -23,21 +23,12 @@ from tests.scorm_player.helpers import (
     CMI5,
     SCORM12,
     SCORM2004,
-    SHARED_FIXTURES,
     content_folders,
     invalid_fixtures,
+    shared_fixture,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def shared(*parts: str) -> Path:
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip(f"shared SCORM fixtures not found at {SHARED_FIXTURES.resolve()} (checkout of ../shared missing)")
-    path = SHARED_FIXTURES.joinpath(*parts)
-    if not path.exists():
-        pytest.fail(f"shared fixture {path} is missing")
-    return path
 
 
 @pytest.mark.parametrize(("fixture", "standard", "edition"), [
@@ -48,7 +39,7 @@ def shared(*parts: str) -> Path:
 async def test_import_stores_the_package_and_extracts_it(
         database: Database, tenant: Tenant, tmp_path: Path,
         fixture: tuple[str, str], standard: str, edition: str | None) -> None:
-    path = shared(*fixture)
+    path = shared_fixture(*fixture)
     root = tmp_path / "content"
     imported = await import_package(database, tenant.id, path, content_root=root, actor="test")
     assert imported.created
@@ -71,7 +62,7 @@ async def test_import_stores_the_package_and_extracts_it(
 
 
 async def test_reimport_returns_the_existing_package(database: Database, tenant: Tenant, tmp_path: Path) -> None:
-    path = shared(*SCORM12)
+    path = shared_fixture(*SCORM12)
     root = tmp_path / "content"
     first = await import_package(database, tenant.id, path, content_root=root, actor="test")
     second = await import_package(database, tenant.id, path, content_root=root, actor="test")
@@ -83,19 +74,20 @@ async def test_reimport_returns_the_existing_package(database: Database, tenant:
 async def test_tenants_are_isolated(database: Database, tenant: Tenant, other_tenant: Tenant,
                                     tmp_path: Path) -> None:
     root = tmp_path / "content"
-    mine = await import_package(database, tenant.id, shared(*SCORM2004), content_root=root, actor="test")
+    mine = await import_package(database, tenant.id, shared_fixture(*SCORM2004), content_root=root, actor="test")
     assert await list_packages(database, other_tenant.id) == []
     with pytest.raises(NotFound):
         await get_package(database, other_tenant.id, mine.id)
     # The same file imported by another tenant is its own package, sharing the extracted content.
-    theirs = await import_package(database, other_tenant.id, shared(*SCORM2004), content_root=root, actor="test")
+    theirs = await import_package(database, other_tenant.id, shared_fixture(*SCORM2004), content_root=root,
+                                  actor="test")
     assert theirs.created and theirs.id != mine.id and theirs.content_hash == mine.content_hash
 
 
 @pytest.mark.parametrize("name", invalid_fixtures() or ["(no shared fixtures)"])
 async def test_invalid_packages_are_rejected_and_leave_nothing(
         database: Database, tenant: Tenant, tmp_path: Path, name: str) -> None:
-    path = shared("invalid", name)
+    path = shared_fixture("invalid", name)
     root = tmp_path / "content"
     with pytest.raises(PackageRejected) as caught:
         await import_package(database, tenant.id, path, content_root=root, actor="test")
@@ -115,7 +107,7 @@ def _cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 async def test_cli_imports_a_package(backend: Backend, tenant: Tenant, tmp_path: Path) -> None:
-    path = shared(*SCORM12)
+    path = shared_fixture(*SCORM12)
     result = _cli(["package", "import", "--tenant", tenant.slug, str(path), "--db", backend.url], tmp_path)
     assert result.returncode == 0, result.stderr
     packages = await list_packages(backend.database, tenant.id)
@@ -128,7 +120,7 @@ async def test_cli_imports_a_package(backend: Backend, tenant: Tenant, tmp_path:
 
 
 async def test_cli_rejects_an_invalid_package(backend: Backend, tenant: Tenant, tmp_path: Path) -> None:
-    path = shared("invalid", "moodle_invalid_no_manifest.zip")
+    path = shared_fixture("invalid", "moodle_invalid_no_manifest.zip")
     result = _cli(["package", "import", "--tenant", tenant.slug, str(path), "--db", backend.url], tmp_path)
     assert result.returncode != 0
     assert "rejected" in result.stderr and "[" in result.stderr and "]" in result.stderr

@@ -19,19 +19,10 @@ from tests.scorm_player.helpers import (
     CMI5,
     SCORM12,
     SCORM2004,
-    SHARED_FIXTURES,
     content_folders,
     invalid_fixtures,
+    shared_fixture,
 )
-
-
-def shared(*parts: str) -> Path:
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip(f"shared SCORM fixtures not found at {SHARED_FIXTURES.resolve()} (checkout of ../shared missing)")
-    path = SHARED_FIXTURES.joinpath(*parts)
-    if not path.exists():
-        pytest.fail(f"shared fixture {path} is missing")
-    return path
 
 
 @pytest.fixture
@@ -76,7 +67,7 @@ async def upload(api: TestClient, credential: IssuedCredential, path: Path) -> a
 @pytest.mark.parametrize("fixture", [SCORM12, SCORM2004, CMI5])
 async def test_upload_list_and_get(api: TestClient, lrs_credential: IssuedCredential, content_root: Path,
                                    fixture: tuple[str, str]) -> None:
-    path = shared(*fixture)
+    path = shared_fixture(*fixture)
     response = await upload(api, lrs_credential, path)
     assert response.status == 201, await response.text()
     created = await response.json()
@@ -93,7 +84,7 @@ async def test_upload_list_and_get(api: TestClient, lrs_credential: IssuedCreden
 
 
 async def test_raw_zip_body(api: TestClient, lrs_credential: IssuedCredential) -> None:
-    response = await api.post("/api/v1/packages", data=shared(*SCORM12).read_bytes(),
+    response = await api.post("/api/v1/packages", data=shared_fixture(*SCORM12).read_bytes(),
                               headers={**auth(lrs_credential), "Content-Type": "application/zip"})
     assert response.status == 201, await response.text()
     assert (await response.json())["standard"] == "scorm_1.2"
@@ -102,7 +93,7 @@ async def test_raw_zip_body(api: TestClient, lrs_credential: IssuedCredential) -
 @pytest.mark.parametrize("name", invalid_fixtures() or ["(no shared fixtures)"])
 async def test_rejections_are_400_with_the_error_envelope(api: TestClient, lrs_credential: IssuedCredential,
                                                           content_root: Path, name: str) -> None:
-    response = await upload(api, lrs_credential, shared("invalid", name))
+    response = await upload(api, lrs_credential, shared_fixture("invalid", name))
     assert response.status == 400
     body = await response.json()
     assert body["error"]["code"] == "package_rejected", body
@@ -136,7 +127,7 @@ async def test_authentication_is_required(api: TestClient, database: Database, t
 
 async def test_tenant_isolation(api: TestClient, lrs_credential: IssuedCredential, backend: Backend,
                                 other_tenant: Tenant) -> None:
-    created = await (await upload(api, lrs_credential, shared(*SCORM2004))).json()
+    created = await (await upload(api, lrs_credential, shared_fixture(*SCORM2004))).json()
     other = await create_credential(backend.database, other_tenant.id, scopes="all", label="other")
     listed = await (await api.get("/api/v1/packages", headers=auth(other))).json()
     assert listed["packages"] == []

@@ -6,19 +6,17 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from hub.app import create_app
 from hub.db import Database
 from hub.tenants import Tenant
 from lrs.ops.credentials import IssuedCredential
 from scorm_player.ops.packages import ImportedPackage, import_package
-from tests.fixtures.databases import Backend
-from tests.fixtures.http import XAPIClient, settings_for
-from tests.fixtures.people import WebClient, make_person
+from tests.fixtures.http import XAPIClient
+from tests.fixtures.people import SignedIn, WebClient
 from tests.scorm_player.cmi5.stub_au import StubAU, path_of
 from tests.scorm_player.helpers import SHARED_FIXTURES
 
@@ -43,35 +41,6 @@ def zip_course(structure: Path, folder: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def content_root(tmp_path: Path) -> Path:
-    return tmp_path / "content"
-
-
-@pytest.fixture
-async def cmi5_http(backend: Backend, content_root: Path) -> AsyncIterator[TestClient]:
-    app = create_app(settings_for(backend.url, content_root=str(content_root)), database=backend.database)
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    yield client
-    await client.close()
-
-
-SignIn = Callable[..., Awaitable[WebClient]]
-
-
-@pytest.fixture
-def sign_in(cmi5_http: TestClient, database: Database) -> SignIn:
-    async def sign(tenant: Tenant, *, roles: Iterable[str] = ("learner",), **person: Any) -> WebClient:
-        found = await make_person(database, tenant, roles=roles, **person)
-        web = WebClient(cmi5_http, person=found)
-        response = await web.sign_in(tenant.slug, found.email or "")
-        assert response.status == 200, await response.text()
-        return web
-
-    return sign
-
-
 Importer = Callable[..., Awaitable[ImportedPackage]]
 
 
@@ -85,8 +54,8 @@ def import_lts(database: Database, content_root: Path, tmp_path: Path) -> Import
 
 
 @pytest.fixture
-def lrs_reader(cmi5_http: TestClient, lrs_credential: IssuedCredential) -> XAPIClient:
-    return XAPIClient(cmi5_http, lrs_credential.key, lrs_credential.secret)
+def lrs_reader(http: TestClient, lrs_credential: IssuedCredential) -> XAPIClient:
+    return XAPIClient(http, lrs_credential.key, lrs_credential.secret)
 
 
 async def registration_statements(reader: XAPIClient, registration: str) -> list[dict[str, Any]]:
@@ -133,11 +102,11 @@ CourseFactory = Callable[[str], Awaitable[Course]]
 
 
 @pytest.fixture
-def course(tenant: Tenant, sign_in: SignIn, import_lts: Importer) -> CourseFactory:
+def course(tenant: Tenant, signed_in: SignedIn, import_lts: Importer) -> CourseFactory:
     """`await course("001-essentials.cmi5.xml")`: imported, a learner signed in and enrolled."""
     async def make(name: str) -> Course:
         package = await import_lts(tenant, name)
-        learner = await sign_in(tenant)
+        learner = await signed_in(tenant)
         return Course(tenant, learner, package, await enrol(learner, package.id))
 
     return make

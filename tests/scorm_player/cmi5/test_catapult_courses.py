@@ -12,7 +12,8 @@ from hub.db import Database
 from hub.tenants import Tenant
 from scorm_player.ops.packages import import_package
 from tests.fixtures.http import XAPIClient
-from tests.scorm_player.cmi5.conftest import SignIn, enrol, launch, registration_statements, verbs
+from tests.fixtures.people import SignedIn
+from tests.scorm_player.cmi5.conftest import enrol, launch, registration_statements, verbs
 from tests.scorm_player.cmi5.stub_au import StubAU, path_of
 from tests.scorm_player.helpers import SHARED_FIXTURES
 
@@ -25,11 +26,11 @@ def catapult_zip(name: str) -> Path:
 
 
 async def test_pre_post_test_course_satisfies_each_block_then_the_course(
-        tenant: Tenant, sign_in: SignIn, database: Database, content_root: Path, lrs_reader: XAPIClient,
-        cmi5_http: TestClient) -> None:
+        tenant: Tenant, signed_in: SignedIn, database: Database, content_root: Path, lrs_reader: XAPIClient,
+        http: TestClient) -> None:
     package = await import_package(database, tenant.id, catapult_zip("catapult_pre_post_test_framed.zip"),
                                    content_root=content_root, actor="test")
-    learner = await sign_in(tenant)
+    learner = await signed_in(tenant)
     registration_id = await enrol(learner, package.id)
     status = await (await learner.request("GET", f"/api/v1/cmi5/registrations/{registration_id}")).json()
     blocks = status["course"]["children"]
@@ -46,7 +47,7 @@ async def test_pre_post_test_course_satisfies_each_block_then_the_course(
 
     content = await run(1, passed=False)
     assert path_of(content.location).startswith(f"/content/{package.id}/index.html?pages=1&endpoint=")
-    page = await cmi5_http.get(path_of(content.location), headers={"Cookie": f"learnhub_session={learner.token}"})
+    page = await http.get(path_of(content.location), headers={"Cookie": f"learnhub_session={learner.token}"})
     assert page.status == 200  # the player's content route serves the AU
     await run(0, passed=True)
     last = await run(2, passed=True)

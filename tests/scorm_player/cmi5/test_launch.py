@@ -122,9 +122,9 @@ async def test_an_au_may_not_change_launch_data_or_learner_preferences(course: C
     assert response.status == 204, await response.text()
 
 
-async def test_launch_is_for_the_registration_owner_only(course: CourseFactory, sign_in: object) -> None:
+async def test_launch_is_for_the_registration_owner_only(course: CourseFactory, signed_in: object) -> None:
     found = await course(ESSENTIALS)
-    other = await sign_in(found.tenant)  # type: ignore[operator]
+    other = await signed_in(found.tenant)  # type: ignore[operator]
     response = await other.request("GET", f"/cmi5/launch/{found.registration_id}/0", allow_redirects=False)
     assert response.status == 404
     response = await other.request("GET", f"/api/v1/cmi5/registrations/{found.registration_id}")
@@ -133,10 +133,10 @@ async def test_launch_is_for_the_registration_owner_only(course: CourseFactory, 
     assert anonymous.status == 401
 
 
-async def test_another_tenant_sees_nothing_of_a_registration(course: CourseFactory, sign_in: object,
+async def test_another_tenant_sees_nothing_of_a_registration(course: CourseFactory, signed_in: object,
                                                              other_tenant: object) -> None:
     found = await course(ESSENTIALS)
-    stranger = await sign_in(other_tenant, roles=["learner", "ld_admin"])  # type: ignore[operator]
+    stranger = await signed_in(other_tenant, roles=["learner", "ld_admin"])  # type: ignore[operator]
     for method, path in (("GET", f"/cmi5/launch/{found.registration_id}/0"),
                          ("GET", f"/api/v1/cmi5/registrations/{found.registration_id}"),
                          ("POST", f"/api/v1/cmi5/registrations/{found.registration_id}/aus/0/waive")):

@@ -14,8 +14,8 @@ from scorm_player.cmi5.vocabulary import (
     EXT_SESSION_ID,
 )
 from tests.fixtures.http import XAPIClient
-from tests.fixtures.people import WebClient
-from tests.scorm_player.cmi5.conftest import CourseFactory, SignIn, registration_statements, verbs
+from tests.fixtures.people import SignedIn, WebClient
+from tests.scorm_player.cmi5.conftest import CourseFactory, registration_statements, verbs
 
 LTS_IRI = "https://w3id.org/xapi/cmi5/catapult/lts/"
 
@@ -193,12 +193,12 @@ async def test_007_multi_session_results_hold_across_sessions(course: CourseFact
     assert [session_of(s) for s in statements if s["verb"]["id"].endswith("abandoned")] == [review.session_id]
 
 
-async def test_008_abandoned_when_an_admin_ends_the_session(course: CourseFactory, sign_in: SignIn,
+async def test_008_abandoned_when_an_admin_ends_the_session(course: CourseFactory, signed_in: SignedIn,
                                                             lrs_reader: XAPIClient) -> None:
     found = await course("008-1-abandoned.cmi5.xml")
     au = await found.started()
     await au.send_ok(au.initialized())
-    admin = await sign_in(found.tenant, roles=["ld_admin"])
+    admin = await signed_in(found.tenant, roles=["ld_admin"])
     response = await admin.request("POST", f"/api/v1/cmi5/sessions/{au.session_id}/abandon")
     assert response.status == 204, await response.text()
     assert (await admin.request("POST", f"/api/v1/cmi5/sessions/{au.session_id}/abandon")).status == 409
@@ -232,7 +232,7 @@ async def test_008_a_new_launch_abandons_the_session_left_open(course: CourseFac
     await second.send_ok(second.initialized(), second.terminated())
 
 
-async def test_009_waived_then_satisfied_with_the_waivers_session(course: CourseFactory, sign_in: SignIn,
+async def test_009_waived_then_satisfied_with_the_waivers_session(course: CourseFactory, signed_in: SignedIn,
                                                                   lrs_reader: XAPIClient) -> None:
     found = await course("009-1-waived.cmi5.xml")
     au = await found.started()
@@ -240,7 +240,7 @@ async def test_009_waived_then_satisfied_with_the_waivers_session(course: Course
     learner_try = await found.learner.request("POST", f"/api/v1/cmi5/registrations/{found.registration_id}/aus/0/waive",
                                               json={"reason": "Administrative"})
     assert learner_try.status == 403
-    admin = await sign_in(found.tenant, roles=["ld_admin"])
+    admin = await signed_in(found.tenant, roles=["ld_admin"])
     path = f"/api/v1/cmi5/registrations/{found.registration_id}/aus/0/waive"
     assert (await admin.request("POST", path, json={"reason": "Because"})).status == 400
     response = await admin.request("POST", path, json={"reason": "Administrative"})
@@ -266,10 +266,10 @@ async def test_009_waived_then_satisfied_with_the_waivers_session(course: Course
     assert relaunch.launch_data["launchMode"] == "Review"  # satisfied by the waiver
 
 
-async def test_an_admin_enrols_a_learner_and_reads_their_status(course: CourseFactory, sign_in: SignIn) -> None:
+async def test_an_admin_enrols_a_learner_and_reads_their_status(course: CourseFactory, signed_in: SignedIn) -> None:
     found = await course("009-1-waived.cmi5.xml")
-    admin = await sign_in(found.tenant, roles=["ld_admin"])
-    learner: WebClient = await sign_in(found.tenant)
+    admin = await signed_in(found.tenant, roles=["ld_admin"])
+    learner: WebClient = await signed_in(found.tenant)
     assert learner.person is not None
     response = await admin.request("POST", "/api/v1/cmi5/registrations",
                                    json={"package_id": found.package.id, "person_id": learner.person.person_id})

@@ -9,8 +9,6 @@ import zipfile
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import pytest
-
 SHARED_FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "scorm"
 
 IMSCP_12 = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
@@ -21,16 +19,6 @@ ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
 ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
 CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
-
-
-def shared_fixture(*parts: str) -> Path:
-    """A file under ../shared/fixtures/scorm, or skip the test when the shared folder is not checked out."""
-    path = SHARED_FIXTURES.joinpath(*parts)
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip(f"shared SCORM fixtures not found at {SHARED_FIXTURES.resolve()} (checkout of ../shared missing)")
-    if not path.exists():
-        pytest.fail(f"shared fixture {path} is missing")
-    return path
 
 
 def zip_bytes(files: Mapping[str, bytes | str], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:

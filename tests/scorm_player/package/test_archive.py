@@ -19,12 +19,12 @@ from scorm_player.package.archive import (
     validate_entries,
 )
 from scorm_player.package.rejection import PackageRejected
+from tests.scorm_player.helpers import shared_fixture
 from tests.scorm_player.package.builders import (
     central_header_fields,
     fifo_info,
     patch_central_header,
     replace_name_bytes,
-    shared_fixture,
     symlink_info,
     write_zip,
     zip64_bytes,

@@ -18,7 +18,8 @@ from scorm_player.package.cmi5 import (
 from scorm_player.package.inspect import inspect_package
 from scorm_player.package.rejection import PackageRejected
 from scorm_player.package.standards import Standard
-from tests.scorm_player.package.builders import au, course_structure, shared_fixture, write_zip, zip64_bytes
+from tests.scorm_player.helpers import shared_fixture
+from tests.scorm_player.package.builders import au, course_structure, write_zip, zip64_bytes
 
 STUB_AU = b"<!doctype html><title>stub AU</title><p>cmi5 stub</p>"
 VALID_LTS_STRUCTURES = [

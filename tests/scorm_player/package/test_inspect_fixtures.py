@@ -24,7 +24,8 @@ from scorm_player.package.sequencing import (
     SequencingRule,
 )
 from scorm_player.package.standards import Edition, Standard
-from tests.scorm_player.package.builders import IMSCP_2004, shared_fixture
+from tests.scorm_player.helpers import shared_fixture
+from tests.scorm_player.package.builders import IMSCP_2004
 
 GOLF_PAGES_12 = [
     "Playing/Playing.html", "Playing/Par.html", "Playing/Scoring.html", "Playing/OtherScoring.html",

@@ -4,59 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from hub.app import create_app
 from hub.db import Database
 from hub.tenants import Tenant
 from scorm_player.ops.packages import ImportedPackage, import_package
-from tests.fixtures.databases import Backend
-from tests.fixtures.http import settings_for
-from tests.fixtures.people import WebClient, make_person
-from tests.scorm_player.helpers import SHARED_FIXTURES
+from tests.fixtures.people import WebClient
+from tests.scorm_player.helpers import shared_fixture
 
 GOLF_12 = ("scorm12", "golf_runtime_basic_scorm12.zip")
 GOLF_2004 = ("scorm2004", "golf_runtime_basic_2004_3rd.zip")
 MULTI_SCO_12 = ("scorm12", "golf_runtime_minimum_multisco_scorm12.zip")
-
-
-def shared_fixture(*parts: str) -> Path:
-    path = SHARED_FIXTURES.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"shared SCORM fixture not found at {path.resolve()} (checkout of ../shared missing)")
-    return path
-
-
-@pytest.fixture
-def content_root(tmp_path: Path) -> Path:
-    return tmp_path / "content"
-
-
-@pytest.fixture
-async def player_http(backend: Backend, content_root: Path) -> AsyncIterator[TestClient]:
-    app = create_app(settings_for(backend.url, content_root=str(content_root)), database=backend.database)
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    yield client
-    await client.close()
-
-
-SignIn = Callable[..., Awaitable[WebClient]]
-
-
-@pytest.fixture
-def sign_in(player_http: TestClient, database: Database) -> SignIn:
-    async def sign(tenant: Tenant, *, roles: Iterable[str] = ("learner",), **person: Any) -> WebClient:
-        found = await make_person(database, tenant, roles=roles, **person)
-        web = WebClient(player_http, person=found)
-        response = await web.sign_in(tenant.slug, found.email or "")
-        assert response.status == 200, await response.text()
-        return web
-
-    return sign
 
 
 Importer = Callable[..., Awaitable[ImportedPackage]]

@@ -11,10 +11,10 @@ import io
 from typing import Any
 
 from hub.tenants import Tenant
-from tests.fixtures.people import WebClient
+from tests.fixtures.people import SignedIn, WebClient
 from tests.scorm_player.cmi5.stub_au import StubAU
 from tests.scorm_player.helpers import CMI5
-from tests.scorm_player.player.conftest import Importer, SignIn
+from tests.scorm_player.player.conftest import Importer
 
 
 async def _json(client: WebClient, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
@@ -28,9 +28,9 @@ async def _enrol(client: WebClient, package_id: str, status: int = 201, **extra:
 
 
 async def test_the_catalogue_lists_cmi5_courses_and_its_enrolment_sets_up_the_aus(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, CMI5)
-    learner = await sign_in(tenant)
+    learner = await signed_in(tenant)
     catalog = await _json(learner, "GET", "/api/v1/catalog")
     entry = next(p for p in catalog["packages"] if p["id"] == package.id)
     assert (entry["standard"], entry["registration"]) == ("cmi5", None)
@@ -59,11 +59,11 @@ async def test_the_catalogue_lists_cmi5_courses_and_its_enrolment_sets_up_the_au
 
 
 async def test_an_admin_assigns_a_cmi5_course_and_a_learner_cannot(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, CMI5)
-    admin = await sign_in(tenant, roles=["ld_admin"])
-    learner = await sign_in(tenant)
-    colleague = await sign_in(tenant)
+    admin = await signed_in(tenant, roles=["ld_admin"])
+    learner = await signed_in(tenant)
+    colleague = await signed_in(tenant)
     assigned = await _enrol(admin, package.id, person_id=learner.person.person_id)
     assert assigned["learner"]["id"] == learner.person.person_id and assigned["standard"] == "cmi5"
     mine = (await _json(learner, "GET", "/api/v1/registrations/mine"))["registrations"]
@@ -76,13 +76,13 @@ async def test_an_admin_assigns_a_cmi5_course_and_a_learner_cannot(
 
 
 async def test_a_cmi5_registration_is_its_owners_only_and_stays_in_its_tenant(
-        tenant: Tenant, other_tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, other_tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, CMI5)
-    owner = await sign_in(tenant)
+    owner = await signed_in(tenant)
     registration = await _enrol(owner, package.id)
-    colleague = await sign_in(tenant)
-    stranger = await sign_in(other_tenant)
-    stranger_admin = await sign_in(other_tenant, roles=["ld_admin"])
+    colleague = await signed_in(tenant)
+    stranger = await signed_in(other_tenant)
+    stranger_admin = await signed_in(other_tenant, roles=["ld_admin"])
 
     for other in (colleague, stranger, stranger_admin):
         seen = await other.request("GET", f"/api/v1/cmi5/registrations/{registration['id']}")
@@ -100,9 +100,9 @@ async def test_a_cmi5_registration_is_its_owners_only_and_stays_in_its_tenant(
 
 
 async def test_a_played_cmi5_course_shows_in_my_learning_and_in_every_report(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, CMI5)
-    learner = await sign_in(tenant, given_name="Cee", family_name="Mifive")
+    learner = await signed_in(tenant, given_name="Cee", family_name="Mifive")
     registration = await _enrol(learner, package.id)
     response = await learner.request("GET", f"/cmi5/launch/{registration['id']}/0", allow_redirects=False)
     assert response.status == 302, await response.text()
@@ -121,7 +121,7 @@ async def test_a_played_cmi5_course_shows_in_my_learning_and_in_every_report(
     (node,) = status["course"]["children"]
     assert (node["satisfied"], node["completed"], node["passed"]) == (True, True, True)
 
-    analyst = await sign_in(tenant, roles=["ld_analyst"])
+    analyst = await signed_in(tenant, roles=["ld_analyst"])
     overview = (await _json(analyst, "GET", "/api/v1/reports/courses"))["courses"]
     course = next(c for c in overview if c["package_id"] == package.id)
     assert (course["standard"], course["registrations"], course["completed"], course["passed"]) == ("cmi5", 1, 1, 1)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from hub.tenants import Tenant
-from tests.scorm_player.player.conftest import GOLF_12, GOLF_2004, Importer, SignIn, enrol_and_launch
+from tests.fixtures.people import SignedIn
+from tests.scorm_player.player.conftest import GOLF_12, GOLF_2004, Importer, enrol_and_launch
 
 
-async def test_launch_delivers_the_sco_with_ab_initio_values(tenant: Tenant, sign_in: SignIn,
+async def test_launch_delivers_the_sco_with_ab_initio_values(tenant: Tenant, signed_in: SignedIn,
                                                              import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    learner = await sign_in(tenant, given_name="Ada", family_name="Lovelace")
+    learner = await signed_in(tenant, given_name="Ada", family_name="Lovelace")
     launched = await enrol_and_launch(learner, package.id)
     delivery = launched.delivery
     assert delivery["activity_id"] == "item_1"
@@ -21,10 +22,10 @@ async def test_launch_delivers_the_sco_with_ab_initio_values(tenant: Tenant, sig
     assert delivery["seq"] == 0
 
 
-async def test_commit_stores_values_and_a_retried_commit_changes_nothing(tenant: Tenant, sign_in: SignIn,
+async def test_commit_stores_values_and_a_retried_commit_changes_nothing(tenant: Tenant, signed_in: SignedIn,
                                                                          import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     first = await launched.commit(1, {"cmi.core.lesson_location": "page-3", "cmi.core.lesson_status": "incomplete"})
     assert first.status == 200, await first.text()
     assert (await first.json())["already_applied"] is False
@@ -43,9 +44,9 @@ async def test_commit_stores_values_and_a_retried_commit_changes_nothing(tenant:
 
 
 async def test_out_of_range_wrong_type_read_only_and_oversize_are_refused_atomically(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     ok = await launched.commit(1, {"cmi.core.lesson_location": "kept"})
     assert ok.status == 200
     cases = [
@@ -70,9 +71,9 @@ async def test_out_of_range_wrong_type_read_only_and_oversize_are_refused_atomic
     assert "cmi.core.score.raw" not in values
 
 
-async def test_scorm_2004_errors_use_2004_codes(tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+async def test_scorm_2004_errors_use_2004_codes(tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_2004)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     assert launched.delivery["values"]["cmi.entry"] == "ab-initio"
     for seq, (values, code) in enumerate([({"cmi.score.scaled": "1.5"}, 407), ({"cmi.score.scaled": "x"}, 406),
                                           ({"cmi.learner_id": "someone"}, 404),
@@ -83,10 +84,10 @@ async def test_scorm_2004_errors_use_2004_codes(tenant: Tenant, sign_in: SignIn,
 
 
 async def test_another_learner_cannot_read_or_write_the_attempt(tenant: Tenant, other_tenant: Tenant,
-                                                               sign_in: SignIn, import_fixture: Importer) -> None:
+                                                               signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
-    intruder = await sign_in(tenant)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
+    intruder = await signed_in(tenant)
     path = f"/api/v1/runtime/{launched.attempt_id}/item_1/commit"
     response = await intruder.request("POST", path, json={"seq": 1, "values": {"cmi.core.lesson_location": "x"}})
     assert response.status == 404
@@ -95,15 +96,15 @@ async def test_another_learner_cannot_read_or_write_the_attempt(tenant: Tenant, 
     assert response.status == 404
     response = await intruder.request("POST", f"/api/v1/registrations/{launched.registration_id}/launch")
     assert response.status == 404
-    stranger = await sign_in(other_tenant)
+    stranger = await signed_in(other_tenant)
     response = await stranger.request("POST", path, json={"seq": 1, "values": {"cmi.core.lesson_location": "x"}})
     assert response.status == 404
 
 
 async def test_commit_without_csrf_token_is_refused_and_a_beacon_may_carry_it_in_the_body(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     path = f"/api/v1/runtime/{launched.attempt_id}/item_1/commit"
     refused = await launched.learner.request("POST", path, csrf=False,
                                              json={"seq": 1, "values": {"cmi.core.lesson_location": "x"}})

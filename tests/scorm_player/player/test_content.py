@@ -9,13 +9,14 @@ import pytest
 from hub.errors import NotFound
 from hub.tenants import Tenant
 from scorm_player.api.player import resolve_content_path
-from tests.scorm_player.player.conftest import GOLF_12, Importer, SignIn
+from tests.fixtures.people import SignedIn
+from tests.scorm_player.player.conftest import GOLF_12, Importer
 
 
-async def test_content_is_served_with_its_type_nosniff_and_a_csp(tenant: Tenant, sign_in: SignIn,
+async def test_content_is_served_with_its_type_nosniff_and_a_csp(tenant: Tenant, signed_in: SignedIn,
                                                                    import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    learner = await sign_in(tenant)
+    learner = await signed_in(tenant)
     response = await learner.request("GET", f"/content/{package.id}/shared/launchpage.html")
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/html")
@@ -32,11 +33,12 @@ async def test_content_is_served_with_its_type_nosniff_and_a_csp(tenant: Tenant,
 @pytest.mark.parametrize("path", ["../../../etc/passwd", "..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e/%2e%2e/secret",
                                   "shared/../../outside.txt", "shared/..%5C..%5Coutside.txt", "nothing-here.html",
                                   "shared"])
-async def test_paths_outside_the_package_or_missing_are_404(tenant: Tenant, sign_in: SignIn, import_fixture: Importer,
-                                                           content_root: Path, path: str) -> None:
+async def test_paths_outside_the_package_or_missing_are_404(tenant: Tenant, signed_in: SignedIn,
+                                                           import_fixture: Importer, content_root: Path,
+                                                           path: str) -> None:
     package = await import_fixture(tenant, GOLF_12)
     (content_root / "outside.txt").write_text("secret")
-    learner = await sign_in(tenant)
+    learner = await signed_in(tenant)
     response = await learner.request("GET", f"/content/{package.id}/{path}")
     assert response.status == 404
     assert "secret" not in await response.text()
@@ -55,17 +57,17 @@ def test_resolve_content_path_refuses_escapes_and_symlinks(tmp_path: Path) -> No
 
 
 async def test_other_tenants_and_anonymous_visitors_get_nothing(tenant: Tenant, other_tenant: Tenant,
-                                                                sign_in: SignIn, import_fixture: Importer) -> None:
+                                                                signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    stranger = await sign_in(other_tenant)
+    stranger = await signed_in(other_tenant)
     response = await stranger.request("GET", f"/content/{package.id}/shared/launchpage.html")
     assert response.status == 404
     anonymous = await stranger.client.get(f"/content/{package.id}/shared/launchpage.html")
     assert anonymous.status == 401
 
 
-async def test_player_page_needs_a_session_and_the_rules_tables_are_served(tenant: Tenant, sign_in: SignIn) -> None:
-    learner = await sign_in(tenant)
+async def test_player_page_needs_a_session_and_the_rules_tables_are_served(tenant: Tenant, signed_in: SignedIn) -> None:
+    learner = await signed_in(tenant)
     anonymous = await learner.client.get("/player/some-registration", allow_redirects=False)
     assert anonymous.status == 302 and anonymous.headers["Location"].startswith("/login")
     page = await learner.request("GET", "/player/some-registration")

@@ -6,7 +6,8 @@ import csv
 import io
 
 from hub.tenants import Tenant
-from tests.scorm_player.player.conftest import GOLF_2004, MULTI_SCO_12, Importer, SignIn, enrol_and_launch
+from tests.fixtures.people import SignedIn
+from tests.scorm_player.player.conftest import GOLF_2004, MULTI_SCO_12, Importer, enrol_and_launch
 
 
 async def _nav(launched, request: str, target: str | None = None) -> dict:  # noqa: ANN001
@@ -17,9 +18,9 @@ async def _nav(launched, request: str, target: str | None = None) -> dict:  # no
 
 
 async def test_multi_sco_12_flows_in_tree_order_and_the_course_completes_when_every_sco_is_done(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, MULTI_SCO_12)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     toc = launched.body["toc"]
     launchable = [entry["id"] for entry in toc if entry["launchable"]]
     assert len(launchable) == 18
@@ -42,9 +43,10 @@ async def test_multi_sco_12_flows_in_tree_order_and_the_course_completes_when_ev
     assert mine[0]["total_time_seconds"] == 180
 
 
-async def test_choice_previous_and_refused_requests(tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+async def test_choice_previous_and_refused_requests(tenant: Tenant, signed_in: SignedIn,
+                                                    import_fixture: Importer) -> None:
     package = await import_fixture(tenant, MULTI_SCO_12)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     launchable = [entry["id"] for entry in launched.body["toc"] if entry["launchable"]]
     chosen = await _nav(launched, "choice", launchable[5])
     assert chosen["delivery"]["activity_id"] == launchable[5]
@@ -61,10 +63,10 @@ async def test_choice_previous_and_refused_requests(tenant: Tenant, sign_in: Sig
     assert (await relaunched.json())["delivery"]["activity_id"] == launchable[4]
 
 
-async def test_scorm_2004_uses_the_sequencer_and_exposes_request_valid(tenant: Tenant, sign_in: SignIn,
+async def test_scorm_2004_uses_the_sequencer_and_exposes_request_valid(tenant: Tenant, signed_in: SignedIn,
                                                                        import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_2004)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     assert launched.delivery["activity_id"] == "item_1"
     values = launched.delivery["values"]
     assert values["adl.nav.request_valid.continue"] in ("true", "false")
@@ -84,12 +86,12 @@ async def test_scorm_2004_uses_the_sequencer_and_exposes_request_valid(tenant: T
 
 
 async def test_reports_are_tenant_wide_for_analysts_and_team_only_for_managers(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer) -> None:
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_2004)
-    manager = await sign_in(tenant, roles=["manager"])
-    report_reader = await sign_in(tenant, roles=["ld_analyst"])
-    in_team = await sign_in(tenant, manager=manager.person, given_name="Team", family_name="Member")
-    outsider = await sign_in(tenant, given_name="=cmd", family_name="Outsider")
+    manager = await signed_in(tenant, roles=["manager"])
+    report_reader = await signed_in(tenant, roles=["ld_analyst"])
+    in_team = await signed_in(tenant, manager=manager.person, given_name="Team", family_name="Member")
+    outsider = await signed_in(tenant, given_name="=cmd", family_name="Outsider")
     for learner in (in_team, outsider):
         launched = await enrol_and_launch(learner, package.id)
         assert (await launched.commit(1, {"cmi.completion_status": "completed", "cmi.score.scaled": "0.9",
@@ -120,10 +122,10 @@ async def test_reports_are_tenant_wide_for_analysts_and_team_only_for_managers(
     assert "'=cmd Outsider" in names  # formula-looking cells are neutralised (CSV injection)
 
 
-async def test_catalog_enrolment_is_idempotent_and_admins_can_assign(tenant: Tenant, sign_in: SignIn,
+async def test_catalog_enrolment_is_idempotent_and_admins_can_assign(tenant: Tenant, signed_in: SignedIn,
                                                                      import_fixture: Importer) -> None:
     package = await import_fixture(tenant, GOLF_2004)
-    learner = await sign_in(tenant)
+    learner = await signed_in(tenant)
     catalog = await (await learner.request("GET", "/api/v1/catalog")).json()
     entry = next(p for p in catalog["packages"] if p["id"] == package.id)
     assert entry["registration"] is None
@@ -131,8 +133,8 @@ async def test_catalog_enrolment_is_idempotent_and_admins_can_assign(tenant: Ten
     second = await learner.request("POST", "/api/v1/registrations", json={"package_id": package.id})
     assert (first.status, second.status) == (201, 200)
     assert (await first.json())["id"] == (await second.json())["id"]
-    admin = await sign_in(tenant, roles=["ld_admin"])
-    other = await sign_in(tenant)
+    admin = await signed_in(tenant, roles=["ld_admin"])
+    other = await signed_in(tenant)
     assigned = await admin.request("POST", "/api/v1/registrations",
                                    json={"package_id": package.id, "person_id": other.person.person_id})
     assert assigned.status == 201

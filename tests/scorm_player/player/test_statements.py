@@ -11,25 +11,26 @@ from hub.tenants import Tenant
 from lrs.ops.credentials import create_credential
 from scorm_player.xapi.statements import PROFILE_ACTIVITY
 from tests.fixtures.http import XAPIClient
-from tests.scorm_player.player.conftest import GOLF_12, GOLF_2004, Importer, SignIn, enrol_and_launch
+from tests.fixtures.people import SignedIn
+from tests.scorm_player.player.conftest import GOLF_12, GOLF_2004, Importer, enrol_and_launch
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 
 
-async def _statements(player_http: TestClient, database: Database, tenant: Tenant,
+async def _statements(http: TestClient, database: Database, tenant: Tenant,
                       registration: str) -> list[dict[str, Any]]:
     credential = await create_credential(database, tenant.id, scopes="all", label="reader")
-    client = XAPIClient(player_http, credential.key, credential.secret)
+    client = XAPIClient(http, credential.key, credential.secret)
     response = await client.get_statements(registration=registration, ascending="true", limit="500")
     assert response.status == 200, await response.text()
     return list((await response.json())["statements"])
 
 
 async def test_a_scorm_12_attempt_is_reconstructed_from_its_statements(
-        tenant: Tenant, sign_in: SignIn, import_fixture: Importer, player_http: TestClient,
+        tenant: Tenant, signed_in: SignedIn, import_fixture: Importer, http: TestClient,
         database: Database) -> None:
     package = await import_fixture(tenant, GOLF_12)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     assert (await launched.commit(1, {"cmi.core.lesson_location": "p1"})).status == 200
     assert (await launched.commit(2, {
         "cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
@@ -49,7 +50,7 @@ async def test_a_scorm_12_attempt_is_reconstructed_from_its_statements(
     # The same commit again (beacon after the XHR): the LRS must not get duplicates.
     assert (await launched.commit(seq + 1, values, terminate=True)).status == 200
 
-    statements = await _statements(player_http, database, tenant, launched.registration_id)
+    statements = await _statements(http, database, tenant, launched.registration_id)
     verbs = [s["verb"]["id"].removeprefix(VERBS) for s in statements]
     assert verbs == ["initialized", "responded", "suspended", "resumed", "scored", "completed", "passed",
                      "terminated", "completed", "passed"]
@@ -78,20 +79,20 @@ async def test_a_scorm_12_attempt_is_reconstructed_from_its_statements(
     assert registration["total_time_seconds"] == 135
 
 
-async def test_scorm_2004_statements_and_state_documents(tenant: Tenant, sign_in: SignIn, import_fixture: Importer,
-                                                         player_http: TestClient, database: Database) -> None:
+async def test_scorm_2004_statements_and_state_documents(tenant: Tenant, signed_in: SignedIn, import_fixture: Importer,
+                                                         http: TestClient, database: Database) -> None:
     package = await import_fixture(tenant, GOLF_2004)
-    launched = await enrol_and_launch(await sign_in(tenant), package.id)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
     response = await launched.commit(1, {
         "cmi.completion_status": "completed", "cmi.success_status": "failed", "cmi.score.scaled": "0.4",
         "cmi.exit": "normal", "cmi.session_time": "PT2M", "cmi.location": "end"}, terminate=True)
     assert response.status == 200, await response.text()
-    statements = await _statements(player_http, database, tenant, launched.registration_id)
+    statements = await _statements(http, database, tenant, launched.registration_id)
     assert [s["verb"]["display"]["en-US"] for s in statements] == [
         "initialized", "scored", "completed", "failed", "terminated", "completed", "failed"]
     assert statements[4]["result"]["duration"] == "PT0H2M0S"
     credential = await create_credential(database, tenant.id, scopes="all", label="reader")
-    client = XAPIClient(player_http, credential.key, credential.secret)
+    client = XAPIClient(http, credential.key, credential.secret)
     actor = statements[0]["actor"]
     attempt_iri = statements[0]["context"]["contextActivities"]["grouping"][0]["id"]
     import json
