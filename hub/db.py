@@ -80,6 +80,8 @@ class Database:
         self.dialect = "sqlite" if make_url(url).drivername.startswith("sqlite") else "postgresql"
         self.query_timeout = query_timeout
         self.engine: AsyncEngine | None = None
+        # Process-local caches of what this database holds, by owner (e.g. "lrs.definitions").
+        self.caches: dict[str, Any] = {}
         self.sync_engine: Engine | None = None
         if self.dialect == "postgresql":
             timeout_ms = str(int(query_timeout * 1000))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,42 @@ from lrs.query.statements import (
 from lrs.store import statements as store
 
 ATTACHMENT_CONTENT = dict[str, tuple[str, bytes]]  # sha2 -> (content type, bytes)
+
+
+class LatestDefinitions:
+    """The newest activity definition stored per (tenant, activity), as this process last wrote it.
+
+    Lets ingest skip definition rows identical to the newest stored one. Entries are added only
+    after the transaction that wrote them committed, and the map is bounded (oldest half dropped).
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, str], tuple[int, str]] = {}  # (tenant, activity) -> (seq, JSON)
+
+    @classmethod
+    def of(cls, db: Database) -> LatestDefinitions:
+        found = db.caches.get("lrs.definitions")
+        if found is None:
+            found = db.caches["lrs.definitions"] = cls()
+        return cast(LatestDefinitions, found)
+
+    def lookup(self, tenant_id: int, activity_ids: Iterable[str]) -> dict[str, str]:
+        entries = self._entries
+        return {activity_id: entries[(tenant_id, activity_id)][1] for activity_id in activity_ids
+                if (tenant_id, activity_id) in entries}
+
+    def remember(self, tenant_id: int, written: dict[str, tuple[int, str]]) -> None:
+        """Record definitions a committed transaction wrote; a later seq (a later commit) wins."""
+        entries = self._entries
+        if len(entries) + len(written) > self.LIMIT:
+            for key in list(entries)[: self.LIMIT // 2]:
+                del entries[key]
+        for activity_id, (seq, encoded) in written.items():
+            current = entries.get((tenant_id, activity_id))
+            if current is None or current[0] < seq:
+                entries[(tenant_id, activity_id)] = (seq, encoded)
 
 
 @dataclass(frozen=True)
@@ -65,6 +101,8 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
     parts = [(sha2, content_type, content) for sha2, (content_type, content) in attachments.items()]
 
     follow_ups: list[FollowUp] = []
+    definitions = LatestDefinitions.of(db)
+    written: dict[str, tuple[int, str]] = {}
 
     def run(conn: Connection) -> list[str]:
         existing = store.find_existing(conn, principal.tenant_id, supplied_ids)
@@ -95,7 +133,9 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
             voided_early = store.find_voiding_targets(
                 conn, principal.tenant_id,
                 [n.entries.statement_id for n in fresh if n.entries.statement_id in supplied])
-            store.insert_statements(conn, principal.tenant_id, fresh, voided_early)
+            known = definitions.lookup(principal.tenant_id, {a for n in fresh for a in n.entries.definitions})
+            written.clear()
+            written.update(store.insert_statements(conn, principal.tenant_id, fresh, voided_early, known))
             store.void_statements(conn, principal.tenant_id,
                                         [n.entries.voids for n in fresh if n.entries.voids])
             store.insert_attachments(conn, principal.tenant_id, parts)
@@ -106,6 +146,7 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
     except IntegrityError:
         # A concurrent request stored one of these ids first; re-run to compare with it.
         stored_ids = await db.transaction(run)
+    definitions.remember(principal.tenant_id, written)
     for follow_up in follow_ups:
         await follow_up(db)
     return stored_ids

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import orjson
 from sqlalchemy import Connection, Select, and_, bindparam, select, update
@@ -81,8 +81,18 @@ def find_voiding_targets(conn: Connection, tenant_id: int, statement_ids: Sequen
 
 
 def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[NewStatement],
-                            voided_on_arrival: set[str]) -> None:
-    """Insert statements with their association rows; one executemany per table."""
+                      voided_on_arrival: set[str], latest_definitions: Mapping[str, str] | None = None
+                      ) -> dict[str, tuple[int, str]]:
+    """Insert statements with their association rows; one executemany per table.
+
+    An activity definition identical to the newest one stored for that activity (`latest_definitions`,
+    activity id -> JSON, as far as the caller knows) adds no row: merging in arrival order gives the same
+    result without it, and a row per statement would be a random-key index write every time (most
+    statements repeat their activity's definition). Returns the newest definition written per activity
+    with its seq.
+    """
+    known = latest_definitions or {}
+    written: dict[str, tuple[int, str]] = {}
     seqs = allocate_statement_seqs(conn, tenant_id, len(statements))
     statement_rows: list[tuple[Any, ...]] = []
     agent_rows: list[tuple[Any, ...]] = []
@@ -96,12 +106,17 @@ def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[New
         agent_rows.extend((tenant_id, ifi, seq, "direct" if direct else "related") for ifi, direct in e.agents.items())
         activity_rows.extend((tenant_id, activity_id, seq, "direct" if direct else "related")
                              for activity_id, direct in e.activities.items())
-        definition_rows.extend((tenant_id, activity_id, seq, orjson.dumps(definition).decode())
-                               for activity_id, definition in e.definitions.items())
+        for activity_id, definition in e.definitions.items():
+            encoded = orjson.dumps(definition).decode()
+            newest = written[activity_id][1] if activity_id in written else known.get(activity_id)
+            if newest != encoded:
+                definition_rows.append((tenant_id, activity_id, seq, encoded))
+                written[activity_id] = (seq, encoded)
     bulk_insert(conn, statement, STATEMENT_COLUMNS, statement_rows)
     bulk_insert(conn, statement_agent, ("tenant_id", "ifi", "seq", "usage"), agent_rows)
     bulk_insert(conn, statement_activity, ("tenant_id", "activity_id", "seq", "usage"), activity_rows)
     bulk_insert(conn, activity_definition, ("tenant_id", "activity_id", "seq", "definition"), definition_rows)
+    return written
 
 
 def void_statements(conn: Connection, tenant_id: int, target_ids: Iterable[str]) -> None:
