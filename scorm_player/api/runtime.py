@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.errors import BadRequest, Conflict, Forbidden
+from hub.errors import BadRequest, Forbidden
 from hub.keys import DB, SETTINGS
 from hub.middleware import json_response
 from hub.request_bodies import json_object
@@ -57,10 +57,8 @@ SCORM_STANDARDS = ("scorm_1.2", "scorm_2004")
 
 
 def _playable(package: ImportedPackage) -> bool:
-    """SCORM 1.2/2004, and cmi5 imported as a zip (a standalone cmi5.xml keeps no structure to launch)."""
-    if package.standard in SCORM_STANDARDS:
-        return True
-    return package.standard == cmi5_ops.CMI5_STANDARD and bool(package.report.get("is_zip"))
+    """SCORM 1.2/2004 and cmi5 (zipped, or a standalone cmi5.xml whose AUs live at absolute URLs)."""
+    return package.standard in SCORM_STANDARDS or package.standard == cmi5_ops.CMI5_STANDARD
 
 
 def with_links(summary: dict[str, Any]) -> dict[str, Any]:
@@ -105,9 +103,6 @@ async def create_registration(request: web.Request) -> web.Response:
     principal = await require(request, P.PACKAGES_MANAGE if person_id is not None else P.LEARN)
     package = await db.read(lambda conn: get_package(conn, principal.tenant_id, package_id))
     if package is not None and package["standard"] == cmi5_ops.CMI5_STANDARD:
-        if not package["report"].get("is_zip"):
-            raise Conflict("this cmi5 course was imported as a standalone cmi5.xml; import it as a zip to "
-                           "enrol in it", field="package_id")
         # The cmi5 ops enrol and set up the per-AU state; the answer is the same summary as for SCORM.
         status, created = await cmi5_ops.enrol(db, principal, package_id, _content_root(request), person_id)
         row = await db.read(lambda conn: registration_store.get_registration(conn, principal.tenant_id, status["id"]))

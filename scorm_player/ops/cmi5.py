@@ -52,6 +52,7 @@ from scorm_player.cmi5.statements import (
     waived_statement,
 )
 from scorm_player.cmi5.vocabulary import LAUNCH_DATA_STATE_ID, LAUNCH_MODES, LEARNER_PREFERENCES_PROFILE_ID
+from scorm_player.package.archive import STANDALONE_DESCRIPTOR
 from scorm_player.package.cmi5 import MoveOn, parse_course_structure
 from scorm_player.runtime.durations import format_iso8601_duration
 from scorm_player.store import runtime as registrations
@@ -98,24 +99,29 @@ def _iso(value: datetime) -> str:
 # --- the course ---
 
 @lru_cache(maxsize=64)
-def _parse_course(folder: str, descriptor: str) -> CourseIndex:
+def _parse_course(folder: str, descriptor: str, is_zip: bool) -> CourseIndex:
+    data = (Path(folder) / descriptor).read_bytes()
+    if not is_zip:
+        # A standalone course structure: every AU at an absolute URL (cmi5 14.2.0.0-1), no files of its own.
+        return index_course(parse_course_structure(data, file_name=descriptor, package_files=None))
     files = frozenset(os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
                       for root, _, names in os.walk(folder) for name in names)
-    data = (Path(folder) / descriptor).read_bytes()
     return index_course(parse_course_structure(data, file_name=descriptor, package_files=files))
 
 
 def course_for(content_root: Path, content_hash: str, report: str | dict[str, Any]) -> CourseIndex:
-    """The package's course structure, parsed again from its extracted cmi5.xml (cached per content hash)."""
+    """The package's course structure, parsed again from its kept cmi5.xml (cached per content hash)."""
     summary = orjson.loads(report) if isinstance(report, str) else report
     if summary.get("standard") != CMI5_STANDARD:
         raise BadRequest("not a cmi5 package", field="package_id")
-    if not summary.get("is_zip"):
-        # The importer keeps no copy of a standalone cmi5.xml; its AUs are all absolute URLs anyway.
-        raise Conflict("this cmi5 course was imported as a standalone cmi5.xml, whose structure is not kept; "
-                       "import it as a zip to launch it", field="package_id")
     folder = (content_root / content_hash).resolve()
-    return _parse_course(str(folder), summary.get("descriptor_path") or "cmi5.xml")
+    is_zip = bool(summary.get("is_zip"))
+    descriptor = (summary.get("descriptor_path") or "cmi5.xml") if is_zip else STANDALONE_DESCRIPTOR
+    if not (folder / descriptor).is_file():
+        # Imported before standalone structures were kept: importing the same file again keeps it.
+        raise Conflict("this cmi5 course's structure is not on this server; import its cmi5.xml again",
+                       field="package_id")
+    return _parse_course(str(folder), descriptor, is_zip)
 
 
 @dataclass
@@ -230,7 +236,8 @@ async def send_lms_statements(db: Database, tenant_id: int, tenant_slug: str,
 
 # --- enrolment and status ---
 
-def _enrol(conn: Connection, tenant_id: int, package_id: str, person_pk: int, actor: str) -> tuple[str, bool]:
+def _enrol(conn: Connection, tenant_id: int, package_id: str, person_pk: int, actor: str,
+           content_root: Path | None = None) -> tuple[str, bool]:
     from scorm_player.ops.runtime import registration_uuid
     from scorm_player.store.packages import get_package
 
@@ -243,6 +250,8 @@ def _enrol(conn: Connection, tenant_id: int, package_id: str, person_pk: int, ac
     existing = registrations.find_registration(conn, tenant_id, person_pk, pk)
     if existing is not None:
         return existing.registration_id, False
+    if content_root is not None:
+        course_for(content_root, found["content_hash"], found["report"])  # launchable, or nothing is written
     registration_id = registration_uuid(tenant_id, pk, person_pk)
     registrations.insert_registration(conn, tenant_id, registration_id, pk, person_pk)
     audit.record(conn, tenant_id, actor, "registration.create", "registration", registration_id,
@@ -255,7 +264,7 @@ async def enrol(db: Database, principal: WebPrincipal, package_id: str, content_
     """Enrol the signed-in learner (or, for an admin, `person_id`) in a cmi5 course; idempotent."""
     def run(conn: Connection) -> tuple[str, bool]:
         person_pk = principal.person_pk if person_id is None else get_person(conn, principal.tenant_id, person_id).pk
-        return _enrol(conn, principal.tenant_id, package_id, person_pk, principal.actor)
+        return _enrol(conn, principal.tenant_id, package_id, person_pk, principal.actor, content_root)
 
     registration_id, created = await db.transaction(run)
     status = await registration_status(db, principal, registration_id, content_root, any_owner=True)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from hub import audit
 from hub.db import Database
 from hub.errors import NotFound
-from scorm_player.package.archive import ArchiveLimits, extract_archive
+from scorm_player.package.archive import ArchiveLimits, extract_archive, keep_descriptor
 from scorm_player.package.cmi5 import AssignableUnit, Block
 from scorm_player.package.inspect import PackageReport, inspect_package
 from scorm_player.package.manifest import Item
@@ -107,6 +107,11 @@ async def import_package(db: Database, tenant_id: int, path: Path, *, content_ro
         extracted = await asyncio.to_thread(extract_archive, path, content_root, limits=limits)
         if extracted.created:
             new_folder = extracted.folder
+    else:
+        # A standalone cmi5.xml is kept too: launching its AUs (absolute URLs) needs the structure again.
+        folder, created = await asyncio.to_thread(keep_descriptor, path, content_root, report.content_hash)
+        if created:
+            new_folder = folder
     summary = summarize(report)
 
     def run(conn: Connection) -> ImportedPackage:

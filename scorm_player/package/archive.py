@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from scorm_player.package.rejection import PackageRejected, PackageWarning
 
@@ -334,22 +334,36 @@ def extract_archive(path: Path, content_root: Path, *, limits: ArchiveLimits = A
     """
     content_hash = hash_file(path)
     listing = scan_archive(path, limits=limits)
+    folder, created = _place(content_root, content_hash, lambda staging: _extract_into(path, listing, staging, limits))
+    return ExtractedArchive(content_hash, folder, listing, created=created)
+
+
+STANDALONE_DESCRIPTOR = "cmi5.xml"
+
+
+def keep_descriptor(path: Path, content_root: Path, content_hash: str) -> tuple[Path, bool]:
+    """Keep a standalone cmi5.xml as `<content_root>/<its sha256>/cmi5.xml`, atomically; (folder, created)."""
+    return _place(content_root, content_hash, lambda staging: shutil.copyfile(path, staging / STANDALONE_DESCRIPTOR))
+
+
+def _place(content_root: Path, content_hash: str, fill: Callable[[Path], object]) -> tuple[Path, bool]:
+    """Fill a temporary folder and rename it to `<content_root>/<content_hash>`; a no-op if that exists."""
     content_root.mkdir(parents=True, exist_ok=True)
     final = content_root / content_hash
     if final.is_dir():
-        return ExtractedArchive(content_hash, final, listing, created=False)
+        return final, False
     staging = Path(tempfile.mkdtemp(prefix=f".{content_hash}.", suffix=".tmp", dir=content_root))
     try:
-        _extract_into(path, listing, staging, limits)
+        fill(staging)
         staging.chmod(0o755)
         try:
             staging.rename(final)
         except OSError:
             if final.is_dir():  # a concurrent upload of the same package got there first
                 shutil.rmtree(staging, ignore_errors=True)
-                return ExtractedArchive(content_hash, final, listing, created=False)
+                return final, False
             raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ExtractedArchive(content_hash, final, listing, created=True)
+    return final, True
