@@ -18,8 +18,10 @@ from hub.errors import NotFound
 from hub.keys import DB, SETTINGS
 from hub.web import SECURITY_HEADERS, STATIC_ROOT
 from provisioning.api.auth import optional_principal, require_principal
+from scorm_player.ops.cmi5 import CMI5_STANDARD
 from scorm_player.runtime.rules import RULES_FILES, rules_path
 from scorm_player.store.packages import get_package
+from scorm_player.store.runtime import get_registration
 
 PLAYER_PAGE = STATIC_ROOT / "player" / "player.html"
 # Authored SCORM content relies on inline scripts, eval and inline styles; it stays confined to our origin
@@ -48,8 +50,16 @@ def setup_routes(app: web.Application) -> None:
 
 async def player_page(request: web.Request) -> web.StreamResponse:
     """The player shell; player.js reads the registration from the URL and launches it through the API."""
-    if await optional_principal(request) is None:
-        raise web.HTTPFound(f"/login#/player/{request.match_info['registration_id']}", headers=SECURITY_HEADERS)
+    registration_id = request.match_info["registration_id"]
+    principal = await optional_principal(request)
+    if principal is None:
+        raise web.HTTPFound(f"/login#/player/{registration_id}", headers=SECURITY_HEADERS)
+    registration = await request.config_dict[DB].read(
+        lambda conn: get_registration(conn, principal.tenant_id, registration_id))
+    if (registration is not None and registration.person_pk == principal.person_pk
+            and registration.standard == CMI5_STANDARD):
+        # A cmi5 course has no SCO frame: its AUs are launched from the course page of the web UI.
+        raise web.HTTPSeeOther(f"/#/learning/{registration_id}", headers=SECURITY_HEADERS)
     headers = dict(SECURITY_HEADERS)
     headers["Cache-Control"] = "no-store"
     headers["Content-Type"] = "text/html; charset=utf-8"

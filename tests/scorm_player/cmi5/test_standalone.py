@@ -14,7 +14,14 @@ from hub.tenants import Tenant
 from scorm_player.ops.packages import import_package
 from tests.fixtures.http import XAPIClient
 from tests.fixtures.people import SignedIn
-from tests.scorm_player.cmi5.conftest import enrol, launch, lts_structure, registration_statements, verbs
+from tests.scorm_player.cmi5.conftest import (
+    CourseFactory,
+    enrol,
+    launch,
+    lts_structure,
+    registration_statements,
+    verbs,
+)
 
 AU_HOST = "https://aus.example.com/essentials/"
 
@@ -75,3 +82,15 @@ async def test_a_course_imported_before_structures_were_kept_asks_to_import_agai
     assert kept.is_file()
     assert (await learner.request("POST", "/api/v1/cmi5/registrations", json={"package_id": package.id})
             ).status == 201
+
+
+async def test_the_player_address_of_a_cmi5_registration_leads_to_its_course_page(
+        http: TestClient, course: CourseFactory, signed_in: SignedIn) -> None:
+    found = await course("001-essentials.cmi5.xml")
+    response = await found.learner.request("GET", f"/player/{found.registration_id}", allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"] == f"/#/learning/{found.registration_id}"
+    # Someone else's registration gives nothing away: the plain player shell, which then finds no registration.
+    stranger = await signed_in(found.tenant)
+    other = await stranger.request("GET", f"/player/{found.registration_id}", allow_redirects=False)
+    assert other.status == 200 and other.content_type == "text/html"
