@@ -201,6 +201,7 @@ def _check_one(st: Mapping[str, Any], index: int, facts: SessionFacts, progress:
     if not progress.initialized and verb != VERB_INITIALIZED:
         reject("9.3.0.0-4", "the session is not initialized yet", "verb")
     if progress.terminated:
+        # 9.3.8.0-4 lets the LMS choose how long it waits after Terminated before rejecting; ours waits 0 s.
         reject("9.3.0.0-5", "the session is terminated", "verb")
     if verb in _LMS_ONLY:
         # Not in CATAPULT (a cmi5-category one fails 9.3.0.0-1 there): only the LMS records these verbs.
