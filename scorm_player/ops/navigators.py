@@ -24,6 +24,7 @@ from scorm_player.sequencing import (
     report_sco_data,
     table_of_contents,
 )
+from scorm_player.sequencing.prerequisites import prerequisites_met
 
 __all__ = ["NAV_REQUESTS", "FlowNavigator", "NavOutcome", "Navigator", "SequencingNavigator", "navigator_for"]
 
@@ -61,11 +62,25 @@ def navigator_for(course: Course) -> Navigator:
 
 
 class FlowNavigator:
-    """SCORM 1.2 (no sequencing, spec §2.8): free choice in the TOC, continue/previous in tree order."""
+    """SCORM 1.2 (no sequencing, spec §2.8): choice in the TOC, continue/previous in tree order.
+
+    An item whose `adlcp:prerequisites` (or an enclosing item's) are not met by the lesson statuses the
+    SCOs reported is shown disabled, cannot be chosen, and continue/previous skip it (CAM 1.2 §2.3.2.5.6).
+    """
 
     def __init__(self, course: Course) -> None:
         self.course = course
         self.order = course.launchable
+
+    def available(self, state: Mapping[str, Any], identifier: str) -> bool:
+        statuses = state.get("statuses", {})
+        node: str | None = identifier
+        while node is not None:
+            activity = self.course.activities[node]
+            if not prerequisites_met(activity.item.prerequisites, statuses):
+                return False
+            node = activity.parent
+        return True
 
     def start(self, state: Mapping[str, Any] | None) -> NavOutcome:
         previous = dict(state or {})
@@ -75,9 +90,9 @@ class FlowNavigator:
         elif previous.get("current") in self.order and not previous.get("ended"):
             target = previous["current"]  # the browser closed without exiting: carry on where the learner was
         else:
-            # The first activity the learner has not finished, else the first one.
-            target = next((identifier for identifier in self.order if identifier not in done),
-                          self.order[0] if self.order else None)
+            # The first available activity the learner has not finished, else the first available one.
+            open_ = [identifier for identifier in self.order if self.available(previous, identifier)]
+            target = next((identifier for identifier in open_ if identifier not in done), open_[0] if open_ else None)
         if target is None:
             return NavOutcome(state=self._state(previous, None), ended=True, exception="no launchable activity")
         return NavOutcome(state=self._state(previous, target), delivered=target)
@@ -88,17 +103,21 @@ class FlowNavigator:
             return self.start(state)
         if request == "continue":
             position = self.order.index(current) if current in self.order else -1
-            if position + 1 >= len(self.order):
+            following = self._next(state, position, +1)
+            if following is None:
                 return NavOutcome(state=self._state(state, None, ended=True), ended=True)
-            return NavOutcome(state=self._state(state, self.order[position + 1]), delivered=self.order[position + 1])
+            return NavOutcome(state=self._state(state, following), delivered=following)
         if request == "previous":
             position = self.order.index(current) if current in self.order else 0
-            if position <= 0:
+            preceding = self._next(state, position, -1)
+            if preceding is None:
                 return NavOutcome(state=dict(state), exception="no previous activity")
-            return NavOutcome(state=self._state(state, self.order[position - 1]), delivered=self.order[position - 1])
+            return NavOutcome(state=self._state(state, preceding), delivered=preceding)
         if request in ("choice", "jump"):
             if target not in self.order:
                 return NavOutcome(state=dict(state), exception=f"{target!r} cannot be launched")
+            if not self.available(state, target):
+                return NavOutcome(state=dict(state), exception=f"the prerequisites of {target!r} are not met")
             return NavOutcome(state=self._state(state, target), delivered=target)
         if request == "suspendAll":
             new = self._state(state, None, ended=True)
@@ -110,26 +129,41 @@ class FlowNavigator:
     def report(self, state: Mapping[str, Any], activity_id: str, values: Mapping[str, str]) -> dict[str, Any]:
         new = dict(state)
         done = dict(new.get("done", {}))
+        statuses = dict(new.get("statuses", {}))
         status = values.get("cmi.core.lesson_status", "")
         if status in DONE_12:
             done[activity_id] = status
+        if status and status != "not attempted":
+            statuses[activity_id] = status
         new["done"] = done
+        new["statuses"] = statuses
         return new
 
     def request_valid(self, state: Mapping[str, Any]) -> dict[str, str]:
         current = state.get("current")
         position = self.order.index(current) if current in self.order else -1
-        valid = {"continue": _flag(position >= 0), "previous": _flag(position > 0)}
+        valid = {"continue": _flag(position >= 0),
+                 "previous": _flag(position > 0 and self._next(state, position, -1) is not None)}
         for identifier in self.order:
-            valid[f"choice.{{target={identifier}}}"] = "true"
+            valid[f"choice.{{target={identifier}}}"] = _flag(self.available(state, identifier))
         return valid
 
     def toc(self, state: Mapping[str, Any], statuses: Mapping[str, str]) -> list[dict[str, Any]]:
         return [{"id": activity.identifier, "title": activity.title, "depth": activity.depth,
                  "visible": activity.is_visible, "launchable": activity.launch_url is not None,
-                 "choosable": activity.launch_url is not None, "current": state.get("current") == identifier,
+                 "choosable": activity.launch_url is not None and self.available(state, identifier),
+                 "current": state.get("current") == identifier,
                  "status": statuses.get(identifier, "not attempted")}
                 for identifier, activity in self.course.activities.items()]
+
+    def _next(self, state: Mapping[str, Any], position: int, step: int) -> str | None:
+        """The nearest available activity after (step +1) or before (step -1) `position` in tree order."""
+        index = position + step
+        while 0 <= index < len(self.order):
+            if self.available(state, self.order[index]):
+                return self.order[index]
+            index += step
+        return None
 
     @staticmethod
     def _state(state: Mapping[str, Any], current: str | None, *, ended: bool = False) -> dict[str, Any]:
