@@ -184,6 +184,12 @@ class SequencingNavigator:
 
     def start(self, state: Mapping[str, Any] | None) -> NavOutcome:
         previous = SequencingState.from_dict(dict(state)) if state else None
+        if (previous is not None and previous.suspended is None and not previous.ended
+                and previous.current is not None and self.tree[previous.current].is_leaf):
+            # The last session ended without an exit (the browser closed or crashed): return to the activity the
+            # learner was in, its attempt still open, rather than starting the course over. The runtime opens a
+            # new SCO session on it (RTE 4th Ed: no Terminate and no suspend → a new learner attempt).
+            return NavOutcome(state=dict(state or {}), delivered=previous.current)
         result = relaunch(self.tree, previous)
         return self._outcome(result.state, result.delivered, result.ended, result.exception)
 
