@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -276,21 +277,24 @@ def _deliver(conn: Connection, attempt: _Attempt, activity_id: str, request_vali
     if state is None:
         values = session_start_values(rules, launch, None)
         store.insert_activity_state(conn, tenant_id, attempt_pk, activity_id, cmi_values=_dump(values),
-                                    session_count=1, attempt_number=1)
+                                    session_count=1, attempt_number=1, session_started_at=clock.now())
         seq = 0
     elif not state.terminated and state.session_commits == 0:
         # The session was opened but nothing was committed yet (e.g. the page was reloaded): open it again
         # unchanged, so a resume stays a resume; only the launch-supplied values are refreshed.
         values = orjson.loads(state.cmi_values)
         values.update(launch_values(rules, launch))
-        store.update_activity_state(conn, state.id, cmi_values=_dump(values))
+        store.update_activity_state(conn, state.id, cmi_values=_dump(values),
+                                    session_started_at=state.session_started_at or clock.now())
         seq = state.last_commit_seq
     else:
         previous = orjson.loads(state.cmi_values)
         resumed = is_resuming(rules, previous)
         values = session_start_values(rules, launch, previous)
         changes: dict[str, Any] = {"cmi_values": _dump(values), "terminated": False, "session_commits": 0,
-                                   "session_count": state.session_count + 1}
+                                   "session_count": state.session_count + 1, "session_started_at": clock.now(),
+                                   # A session that never terminated counts up to its last commit.
+                                   "measured_seconds": _measured(state, clock.as_utc(state.updated_at))}
         if not resumed:
             changes.update(attempt_number=state.attempt_number + 1, completion_status="not attempted",
                            success_status="unknown", score_scaled=None, score_raw=None)
@@ -410,13 +414,21 @@ async def commit(db: Database, principal: WebPrincipal, attempt_id: str, activit
         after = dict(result.state.values)
         derived = _derived_columns(attempt.course.version, after)
         now = clock.now()
+        measured: dict[str, Any] = {}
+        if terminate:
+            measured = {"measured_seconds": _measured(state, now), "session_started_at": None}
+        if not derived["total_time_seconds"]:
+            # The SCO reported no time at all: the report shows the time the server saw (delivery to the last
+            # Terminate), while cmi total_time stays what the SCO reported (RTE: the LMS never invents it).
+            derived["total_time_seconds"] = measured.get("measured_seconds", state.total_time_seconds)
         context = _statement_context(attempt, activity_id, state.attempt_number, actor,
                                      clock.us_to_iso(clock.now_us()))
         first_in_session = state.session_commits == 0
         statements = xapi.commit_statements(context, before, after, seq=seq, first_in_session=first_in_session,
                                             terminated=terminate)
         store.update_activity_state(conn, state.id, cmi_values=_dump(after), last_commit_seq=seq,
-                                    terminated=terminate, session_commits=state.session_commits + 1, **derived)
+                                    terminated=terminate, session_commits=state.session_commits + 1, **derived,
+                                    **measured)
         nav_state = attempt.nav_state
         if terminate:
             nav_state = attempt.navigator.report(nav_state, activity_id, after)
@@ -500,6 +512,13 @@ def _derived_columns(version: str, values: Mapping[str, str]) -> dict[str, Any]:
     centiseconds = parse_session_duration(version, total or "") or 0
     return {"completion_status": completion, "success_status": success, "score_scaled": scaled, "score_raw": raw,
             "total_time_seconds": centiseconds / 100}
+
+
+def _measured(state: Row[Any], now: datetime) -> float:
+    """The server-measured seconds of the activity's sessions, the open one counted up to `now`."""
+    if state.session_started_at is None or state.terminated:
+        return float(state.measured_seconds)
+    return float(state.measured_seconds) + max(0.0, (now - clock.as_utc(state.session_started_at)).total_seconds())
 
 
 def _changed(derived: Mapping[str, Any], state: Row[Any]) -> bool:

@@ -102,6 +102,10 @@ scorm_activity_state = Table(
     Column("score_scaled", Float, nullable=True),
     Column("score_raw", Float, nullable=True),
     Column("total_time_seconds", Float, nullable=False, server_default="0"),
+    # Wall-clock time the server saw: the open session's start, and the closed sessions' sum (delivery to the
+    # last commit). Reported as the activity's time when the SCO itself never reported any session_time.
+    Column("session_started_at", DateTime(timezone=True), nullable=True),
+    Column("measured_seconds", Float, nullable=False, server_default="0"),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("attempt_pk", "activity_id"),
 )

@@ -1,0 +1,51 @@
+"""A SCO that never reports session_time: reports show the time the server measured (delivery to Terminate), while
+the CMI total_time stays what the SCO reported (the LMS never invents it)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hub.tenants import Tenant
+from tests.fixtures.people import SignedIn
+from tests.scorm_player.player.conftest import GOLF_12, Importer, enrol_and_launch
+
+
+async def mine(launched) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    found = (await (await launched.learner.request("GET", "/api/v1/registrations/mine")).json())["registrations"]
+    return dict(found[0])
+
+
+async def test_time_is_measured_when_the_sco_reports_none(tenant: Tenant, signed_in: SignedIn,
+                                                          import_fixture: Importer) -> None:
+    package = await import_fixture(tenant, GOLF_12)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
+    seq = launched.delivery["seq"]
+    assert (await launched.commit(seq + 1, {"cmi.core.lesson_location": "p1"})).status == 200
+    await asyncio.sleep(0.4)
+    done = await launched.commit(seq + 2, {"cmi.core.lesson_status": "completed"}, terminate=True)
+    assert done.status == 200, await done.text()
+    first = (await mine(launched))["total_time_seconds"]
+    assert 0.4 <= first < 30
+
+    relaunched = await launched.learner.request("POST", f"/api/v1/registrations/{launched.registration_id}/launch")
+    body = await relaunched.json()
+    # The SCO's own figure stays untouched: nothing, or zero.
+    assert body["delivery"]["values"].get("cmi.core.total_time") in (None, "0000:00:00", "0000:00:00.00")
+    await asyncio.sleep(0.2)
+    attempt = body["attempt_id"]
+    activity = body["delivery"]["activity_id"]
+    again = await launched.learner.request("POST", f"/api/v1/runtime/{attempt}/{activity}/commit", json={
+        "seq": body["delivery"]["seq"] + 1, "terminate": True, "values": {"cmi.core.lesson_status": "completed"}})
+    assert again.status == 200, await again.text()
+    # The second attempt's own session: about 0.2 s, not the first attempt's time again.
+    assert 0.2 <= (await mine(launched))["total_time_seconds"] < 30
+
+
+async def test_time_the_sco_reports_wins(tenant: Tenant, signed_in: SignedIn, import_fixture: Importer) -> None:
+    package = await import_fixture(tenant, GOLF_12)
+    launched = await enrol_and_launch(await signed_in(tenant), package.id)
+    done = await launched.commit(launched.delivery["seq"] + 1, {"cmi.core.lesson_status": "completed",
+                                                                "cmi.core.session_time": "0001:00:00"},
+                                 terminate=True)
+    assert done.status == 200, await done.text()
+    assert (await mine(launched))["total_time_seconds"] == 3600
