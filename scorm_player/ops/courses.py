@@ -50,6 +50,7 @@ class Course:
     organization: str
     activities: Mapping[str, CourseActivity]  # preorder, without the organization itself
     tree: ActivityTree | None  # SCORM 2004: the sequencing engine's tree
+    shared_data_global_to_system: bool = True  # adl.data buckets shared across courses (4th Ed CAM)
 
     def activity(self, identifier: str) -> CourseActivity:
         found = self.activities.get(identifier)
@@ -101,7 +102,7 @@ def _load(manifest_path: str, package_pk: int, package_id: str, title: str, stan
     tree = build_activity_tree(parsed) if version == "2004" else None
     return Course(package_pk=package_pk, package_id=package_id, title=title, version=version, edition=edition,
                   content_base=content_base, organization=parsed.organization.identifier, activities=activities,
-                  tree=tree)
+                  tree=tree, shared_data_global_to_system=parsed.organization.shared_data_global_to_system)
 
 
 def _parse(manifest_path: str) -> Package:

@@ -34,7 +34,15 @@ from scorm_player.ops.navigators import NAV_REQUESTS, Navigator, SequencingNavig
 from scorm_player.runtime import RuntimeOptions, RuntimeState, apply_commit
 from scorm_player.runtime.datatypes import cmi_real
 from scorm_player.runtime.durations import parse_session_duration
-from scorm_player.runtime.launch import LaunchData, SeededObjective, is_resuming, launch_values, session_start_values
+from scorm_player.runtime.launch import (
+    LaunchData,
+    SeededObjective,
+    SharedDataBucket,
+    is_resuming,
+    launch_values,
+    session_start_values,
+    shared_data_access,
+)
 from scorm_player.runtime.rules import load_rules
 from scorm_player.runtime.status import evaluated_completion_status, evaluated_success_status
 from scorm_player.store import runtime as store
@@ -222,7 +230,25 @@ def _format_number(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
 
 
-def _launch_data(attempt: _Attempt, activity: CourseActivity, request_valid: Mapping[str, str]) -> LaunchData:
+def _shared_scope(attempt: _Attempt) -> str:
+    """adl.data buckets are the learner's across the system, or one course attempt's (sharedDataGlobalToSystem)."""
+    return "" if attempt.course.shared_data_global_to_system else str(attempt.row.attempt_id)
+
+
+def _shared_buckets(conn: Connection | None, attempt: _Attempt, activity: CourseActivity
+                    ) -> tuple[SharedDataBucket, ...]:
+    """The SCO's adl.data buckets (adlcp:map) with their permissions and, given a connection, their stores."""
+    maps = activity.item.shared_data_maps
+    if not maps:
+        return ()
+    stores = (store.shared_data(conn, attempt.row.tenant_id, attempt.row.person_pk, _shared_scope(attempt),
+                                [m.target_id for m in maps]) if conn is not None else {})
+    return tuple(SharedDataBucket(id=m.target_id, store=stores.get(m.target_id), readable=m.read_shared_data,
+                                  writable=m.write_shared_data) for m in maps)
+
+
+def _launch_data(attempt: _Attempt, activity: CourseActivity, request_valid: Mapping[str, str],
+                 shared: tuple[SharedDataBucket, ...] = ()) -> LaunchData:
     row = attempt.row
     item = activity.item
     full_name = row.display_name or f"{row.given_name} {row.family_name}".strip()
@@ -240,7 +266,7 @@ def _launch_data(attempt: _Attempt, activity: CourseActivity, request_valid: Map
     return LaunchData(learner_id=row.person_id, learner_name=full_name[:250], launch_data=item.data_from_lms,
                       time_limit_action=item.time_limit_action, completion_threshold=_format_number(threshold),
                       scaled_passing_score=_format_number(item.scaled_passing_score), objectives=objectives,
-                      navigation_validity=dict(request_valid))
+                      shared_data=shared, navigation_validity=dict(request_valid))
 
 
 def _statuses(conn: Connection, attempt_pk: int) -> dict[str, str]:
@@ -273,7 +299,7 @@ def _deliver(conn: Connection, attempt: _Attempt, activity_id: str, request_vali
                                         session_count=state.session_count + 1)
         return {**delivery, "api": None, "values": {}, "seq": 0}
     rules = load_rules(course.version)  # type: ignore[arg-type]
-    launch = _launch_data(attempt, activity, request_valid)
+    launch = _launch_data(attempt, activity, request_valid, _shared_buckets(conn, attempt, activity))
     if state is None:
         values = session_start_values(rules, launch, None)
         store.insert_activity_state(conn, tenant_id, attempt_pk, activity_id, cmi_values=_dump(values),
@@ -300,7 +326,8 @@ def _deliver(conn: Connection, attempt: _Attempt, activity_id: str, request_vali
                            success_status="unknown", score_scaled=None, score_raw=None)
         store.update_activity_state(conn, state.id, **changes)
         seq = state.last_commit_seq
-    return {**delivery, "api": course.version, "values": values, "seq": seq}
+    return {**delivery, "api": course.version, "values": values, "seq": seq,
+            "shared_data_access": shared_data_access(launch)}
 
 
 def _player_view(conn: Connection, attempt: _Attempt, nav_state: Mapping[str, Any]) -> dict[str, Any]:
@@ -404,8 +431,11 @@ async def commit(db: Database, principal: WebPrincipal, attempt_id: str, activit
                                  statements=orjson.loads(logged.statements) if logged is not None else [],
                                  status=_activity_status(state))
         before = orjson.loads(state.cmi_values)
+        buckets = _shared_buckets(None, attempt, attempt.course.activity(activity_id))
         runtime_state = RuntimeState(version=attempt.course.version, values=before,  # type: ignore[arg-type]
-                                     last_commit_seq=state.last_commit_seq, terminated=state.terminated)
+                                     last_commit_seq=state.last_commit_seq, terminated=state.terminated,
+                                     shared_data_access=shared_data_access(LaunchData(learner_id="",
+                                                                                      shared_data=buckets)))
         result = apply_commit(runtime_state, values, seq, terminate=terminate, options=options)
         if result.rejections:
             rejections = [{"element": r.element, "errorCode": r.error_code, "message": r.message}
@@ -426,6 +456,10 @@ async def commit(db: Database, principal: WebPrincipal, attempt_id: str, activit
         first_in_session = state.session_commits == 0
         statements = xapi.commit_statements(context, before, after, seq=seq, first_in_session=first_in_session,
                                             terminated=terminate)
+        written = _shared_writes(values, after)
+        if written:
+            # adl.data stores are the learner's, shared with other SCOs: stored with this commit, atomically.
+            store.put_shared_data(conn, attempt.row.tenant_id, attempt.row.person_pk, _shared_scope(attempt), written)
         store.update_activity_state(conn, state.id, cmi_values=_dump(after), last_commit_seq=seq,
                                     terminated=terminate, session_commits=state.session_commits + 1, **derived,
                                     **measured)
@@ -512,6 +546,18 @@ def _derived_columns(version: str, values: Mapping[str, str]) -> dict[str, Any]:
     centiseconds = parse_session_duration(version, total or "") or 0
     return {"completion_status": completion, "success_status": success, "score_scaled": scaled, "score_raw": raw,
             "total_time_seconds": centiseconds / 100}
+
+
+def _shared_writes(sent: Mapping[str, Any], after: Mapping[str, str]) -> dict[str, str]:
+    """adl.data.n.store values this commit wrote, by bucket id (the commit was validated before this runs)."""
+    written = {}
+    for element in sent:
+        parts = element.split(".")
+        if len(parts) == 4 and parts[:2] == ["adl", "data"] and parts[3] == "store":
+            bucket_id = after.get(f"adl.data.{parts[2]}.id")
+            if bucket_id and element in after:
+                written[bucket_id] = after[element]
+    return written
 
 
 def _measured(state: Row[Any], now: datetime) -> float:

@@ -15,6 +15,7 @@ from scorm_player.store.tables import (
     scorm_commit,
     scorm_package,
     scorm_registration,
+    scorm_shared_data,
 )
 
 # Registration rows come with their package and learner, which every caller shows or checks.
@@ -159,3 +160,29 @@ def insert_commit(conn: Connection, tenant_id: int, attempt_pk: int, activity_id
 def count_commits(conn: Connection, attempt_pk: int) -> int:
     return int(conn.execute(select(func.count()).select_from(scorm_commit)
                             .where(scorm_commit.c.attempt_pk == attempt_pk)).scalar_one())
+
+
+def shared_data(conn: Connection, tenant_id: int, person_pk: int, scope: str, bucket_ids: Iterable[str]
+                ) -> dict[str, str]:
+    """The learner's adl.data stores among `bucket_ids` that were ever written, bucket id -> store."""
+    wanted = list(bucket_ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(select(scorm_shared_data.c.bucket_id, scorm_shared_data.c.store).where(
+        scorm_shared_data.c.tenant_id == tenant_id, scorm_shared_data.c.person_pk == person_pk,
+        scorm_shared_data.c.scope == scope, scorm_shared_data.c.bucket_id.in_(wanted)))
+    return {row.bucket_id: row.store for row in rows}
+
+
+def put_shared_data(conn: Connection, tenant_id: int, person_pk: int, scope: str, stores: dict[str, str]) -> None:
+    """Write adl.data stores (insert or replace), in the caller's transaction."""
+    existing = shared_data(conn, tenant_id, person_pk, scope, stores)
+    now = clock.now()
+    for bucket_id, store in stores.items():
+        where = (scorm_shared_data.c.tenant_id == tenant_id, scorm_shared_data.c.person_pk == person_pk,
+                 scorm_shared_data.c.scope == scope, scorm_shared_data.c.bucket_id == bucket_id)
+        if bucket_id in existing:
+            conn.execute(update(scorm_shared_data).where(*where).values(store=store, updated_at=now))
+        else:
+            conn.execute(insert(scorm_shared_data).values(tenant_id=tenant_id, person_pk=person_pk, scope=scope,
+                                                          bucket_id=bucket_id, store=store, updated_at=now))

@@ -126,3 +126,18 @@ scorm_commit = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("attempt_pk", "activity_id", "seq"),
 )
+
+# SCORM 2004 4th Ed shared data (adl.data): one bucket per learner and adlcp:map targetID, global to the system
+# (scope "") or, with sharedDataGlobalToSystem="false", to one course attempt (scope = the attempt's id).
+scorm_shared_data = Table(
+    "scorm_shared_data",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
+    Column("person_pk", Integer, ForeignKey("people_person.id"), nullable=False),
+    Column("scope", String(36), nullable=False, server_default=""),
+    Column("bucket_id", String(255), nullable=False),
+    Column("store", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("tenant_id", "person_pk", "scope", "bucket_id"),
+)

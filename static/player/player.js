@@ -84,7 +84,8 @@
     player.session = null;
     player.transport = null;
     if (!delivery.api) return;
-    const session = new Scorm.RuntimeSession(rules, delivery.values);
+    // adl.data buckets: read/write only as the manifest's adlcp:map allows (the server checks again at commit).
+    const session = new Scorm.RuntimeSession(rules, delivery.values, undefined, delivery.shared_data_access);
     const transport = new Scorm.CommitTransport({ attemptId: player.attemptId, activityId: delivery.activity_id,
       seq: delivery.seq, csrf: player.csrf });
     const hooks = {
