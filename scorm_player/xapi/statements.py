@@ -75,6 +75,11 @@ def interaction_iri(sco_iri: str, interaction_id: str) -> str:
     return f"{sco_iri}/interactions/{quote(interaction_id, safe='')}"
 
 
+def objective_iri(sco_iri: str, objective_id: str) -> str:
+    """Profile: an objective local to the SCO is `<scoIRI>/objectives/<objective path>`."""
+    return f"{sco_iri}/objectives/{quote(objective_id, safe='')}"
+
+
 def commit_statements(context: StatementContext, before: Mapping[str, str], after: Mapping[str, str], *,
                       seq: int, first_in_session: bool, terminated: bool) -> list[dict[str, Any]]:
     """The statements one applied commit produces, in the order the events happened."""
@@ -88,6 +93,8 @@ def commit_statements(context: StatementContext, before: Mapping[str, str], afte
     score_before, score_after = _score(context.version, before), _score(context.version, after)
     if score_after and score_after != score_before:
         statements.append(_sco_statement(context, seq, "scored", "scored", {"score": score_after}))
+    statements.extend(_objective_statements(context, before, after, seq))
+    statements.extend(_comment_statements(context, before, after, seq))
     for verb, result in _status_changes(context.version, before, after):
         if score_after and verb in ("passed", "failed"):
             result = {**result, "score": score_after}
@@ -310,6 +317,63 @@ def _responded(context: StatementContext, seq: int, index: int, fields: Mapping[
                    "definition": definition},
         "result": result, "context": _context(context, parent=True), "timestamp": context.timestamp,
     }
+
+
+def _objective_statements(context: StatementContext, before: Mapping[str, str], after: Mapping[str, str],
+                          seq: int) -> list[dict[str, Any]]:
+    """completed / passed / failed about an objective when its status changes (profile: objective activities, the
+    SCO as parent). 1.2 has one status per objective; 2004 separate completion and success statuses."""
+    statements = []
+    index = 0
+    while f"cmi.objectives.{index}.id" in after:
+        prefix = f"cmi.objectives.{index}."
+        objective_id = after[prefix + "id"]
+        if context.version == "1.2":
+            old, new = before.get(prefix + "status"), after.get(prefix + "status")
+            changes = [new] if new != old and new in ("completed", "passed", "failed") else []
+        else:
+            changes = []
+            if after.get(prefix + "completion_status") == "completed" != before.get(prefix + "completion_status"):
+                changes.append("completed")
+            new = after.get(prefix + "success_status")
+            if new in ("passed", "failed") and new != before.get(prefix + "success_status"):
+                changes.append(new)
+        score = _score(context.version, {name.replace(prefix + "score.", "cmi.core.score." if context.version == "1.2"
+                                                      else "cmi.score."): value
+                                         for name, value in after.items() if name.startswith(prefix + "score.")})
+        for verb in changes:
+            result: dict[str, Any] = {"completion": True} if verb == "completed" else {"success": verb == "passed"}
+            if score and verb != "completed":
+                result["score"] = score
+            statements.append({
+                "id": statement_id(context.attempt_id, context.activity_id, seq, f"objective:{index}:{verb}"),
+                "actor": dict(context.actor), "verb": _verb(verb),
+                "object": _activity(objective_iri(context.sco_iri, objective_id), "objective", objective_id),
+                "result": result, "context": _context(context, parent=True), "timestamp": context.timestamp,
+            })
+        index += 1
+    return statements
+
+
+def _comment_statements(context: StatementContext, before: Mapping[str, str], after: Mapping[str, str],
+                        seq: int) -> list[dict[str, Any]]:
+    """commented about the SCO for each new learner comment (2004 cmi.comments_from_learner.n, 1.2 cmi.comments)."""
+    comments: list[str] = []
+    if context.version == "1.2":
+        old, new = before.get("cmi.comments", ""), after.get("cmi.comments", "")
+        # 1.2 comments are one string that SetValue appends to: the new part is the comment.
+        added = new[len(old):] if new.startswith(old) else new
+        if added.strip():
+            comments.append(added.strip())
+    else:
+        index = 0
+        while f"cmi.comments_from_learner.{index}.comment" in after:
+            element = f"cmi.comments_from_learner.{index}.comment"
+            if after[element] and after[element] != before.get(element):
+                comments.append(after[element])
+            index += 1
+    return [_sco_statement(context, seq, f"commented:{position}", "commented", {"response": comment})
+            for position, comment in enumerate(comments)]
 
 
 def _duration(version: ScormVersion, text: str | None) -> str | None:
