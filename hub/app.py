@@ -8,7 +8,8 @@ from aiohttp import web
 
 from hub import health
 from hub.db import Database
-from hub.keys import DB, SECRET, SETTINGS
+from hub.jobs import Jobs, jobs_ctx
+from hub.keys import DB, JOBS, SECRET, SETTINGS
 from hub.middleware import error_middleware
 from hub.secrets import installation_key
 from hub.settings import Settings
@@ -24,6 +25,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     from provisioning.saml.admin_api import setup_admin_routes as setup_saml_admin_routes
     from provisioning.saml.routes import setup_routes as setup_saml_routes
     from provisioning.scim.routes import setup_routes as setup_scim_routes
+    from scorm_player.api.cmi5 import register_jobs as register_cmi5_jobs
     from scorm_player.api.cmi5 import setup_routes as setup_cmi5_routes
     from scorm_player.api.player import setup_routes as setup_player_routes
     from scorm_player.api.routes import setup_routes as setup_package_routes
@@ -43,6 +45,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
             await db.dispose()
 
     app.cleanup_ctx.append(database_ctx)
+    app[JOBS] = Jobs()
     health.setup_routes(app)
     setup_auth_routes(app)
     setup_saml_routes(app)
@@ -59,4 +62,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     setup_scim_admin_routes(api)
     setup_saml_admin_routes(api)
     app.add_subapp("/api/v1/", api)
+    register_cmi5_jobs(app)
+    # After the database: jobs start once it is open and stop before it closes.
+    app.cleanup_ctx.append(jobs_ctx(settings.scheduler))
     return app

@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from hub import __version__
-from hub.keys import DB
+from hub.keys import DB, JOBS
 from hub.middleware import json_response
 
 STARTED = time.time()
@@ -30,9 +30,14 @@ async def health_db(request: web.Request) -> web.Response:
                           "latency_ms": round((time.perf_counter() - started) * 1000, 2)})
 
 
-async def health_jobs(_request: web.Request) -> web.Response:
-    # The scheduler arrives with connectors/; until then there are no jobs to report.
-    return json_response({"status": "ok", "jobs": []})
+async def health_jobs(request: web.Request) -> web.Response:
+    """The scheduler's jobs: when each runs next, when it last ran and how that went."""
+    jobs = request.config_dict[JOBS]
+    found = jobs.status()
+    running = jobs.scheduler is not None
+    failing = [job["id"] for job in found if (job["last_outcome"] or "").startswith("error")]
+    return json_response({"status": "failing" if failing else "ok", "scheduler": "running" if running else "off",
+                          "jobs": found}, status=503 if failing else 200)
 
 
 async def metrics(_request: web.Request) -> web.Response:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.db import Database
+from hub.jobs import Jobs
 from hub.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 SECRET = web.AppKey("secret", bytes)
+JOBS = web.AppKey("jobs", Jobs)

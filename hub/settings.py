@@ -42,6 +42,11 @@ class Settings:
     # SCIM requests per token: a sustained rate and a burst (token bucket); above it, 429.
     scim_requests_per_second: float = 50.0
     scim_burst: float = 500.0
+    # The job scheduler (APScheduler) started with the server; off for tools and tests that run jobs themselves.
+    scheduler: bool = True
+    # How often the cmi5 sweep looks for sessions left open, and how long one may stay idle before it is abandoned.
+    cmi5_sweep_seconds: float = 300.0
+    cmi5_session_idle_seconds: float = 12 * 3600.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

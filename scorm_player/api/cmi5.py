@@ -8,7 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from hub.errors import BadRequest
-from hub.keys import DB, SETTINGS
+from hub.keys import DB, JOBS, SETTINGS
 from hub.middleware import json_response
 from hub.request_bodies import json_object
 from lrs.api.keys import CREDENTIAL_KINDS
@@ -39,6 +39,18 @@ def setup_routes(app: web.Application, api: web.Application) -> None:
     api.router.add_post("/cmi5/sessions/{session_id}/abandon", abandon)
 
 
+def register_jobs(app: web.Application) -> None:
+    """The cmi5 sweep: sessions left open past the idle time-out are abandoned even if the learner never returns."""
+    settings = app[SETTINGS]
+
+    async def sweep(app: web.Application) -> int:
+        return await ops.abandon_idle_sessions(app[DB], Path(settings.content_root),
+                                               idle_seconds=settings.cmi5_session_idle_seconds)
+
+    app[JOBS].add("cmi5.abandon_idle_sessions", sweep, every_seconds=settings.cmi5_sweep_seconds,
+                  description="abandon cmi5 sessions idle longer than LEARNHUB_CMI5_SESSION_IDLE_SECONDS")
+
+
 def _content_root(request: web.Request) -> Path:
     return Path(request.config_dict[SETTINGS].content_root)
 
@@ -53,7 +65,8 @@ async def launch(request: web.Request) -> web.StreamResponse:
     principal = await require(request, P.LEARN)
     outcome = await ops.launch(request.config_dict[DB], principal, request.match_info["registration_id"],
                                request.match_info["au_id"], base_url=_base_url(request),
-                               content_root=_content_root(request), mode=request.query.get("mode"))
+                               content_root=_content_root(request), mode=request.query.get("mode"),
+                               idle_seconds=request.config_dict[SETTINGS].cmi5_session_idle_seconds)
     raise web.HTTPFound(outcome.url, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 

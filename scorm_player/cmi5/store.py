@@ -14,7 +14,7 @@ from scorm_player.store.tables import scorm_package, scorm_registration
 
 __all__ = ["get_au_status", "insert_au_statuses", "insert_node_status", "insert_session", "list_au_statuses",
            "list_node_keys", "load_session", "mark_fetched", "open_sessions", "session_by_fetch_hash",
-           "session_totals", "update_au_status", "update_session"]
+           "session_totals", "update_au_status", "update_session", "idle_sessions"]
 
 
 def insert_session(conn: Connection, tenant_id: int, **values: Any) -> int:
@@ -104,3 +104,15 @@ def insert_node_status(conn: Connection, tenant_id: int, registration_pk: int, n
                        now: datetime) -> None:
     conn.execute(insert(cmi5_node_status).values(tenant_id=tenant_id, registration_pk=registration_pk,
                                                  node_key=node_key, session_id=session_id, satisfied_at=now))
+
+
+def idle_sessions(conn: Connection, idle_since: datetime, limit: int = 1000) -> list[Row[Any]]:
+    """Open sessions (neither terminated nor abandoned) with nothing since `idle_since`, every tenant:
+    (tenant_id, tenant_slug, registration_id), for the scheduled abandon sweep."""
+    last = func.coalesce(cmi5_session.c.last_statement_at, cmi5_session.c.launched_at)
+    return list(conn.execute(
+        select(cmi5_session.c.tenant_id, tenant.c.slug.label("tenant_slug"), scorm_registration.c.registration_id)
+        .select_from(cmi5_session.join(tenant, tenant.c.id == cmi5_session.c.tenant_id)
+                     .join(scorm_registration, scorm_registration.c.id == cmi5_session.c.registration_pk))
+        .where(cmi5_session.c.terminated_at.is_(None), cmi5_session.c.abandoned_at.is_(None), last < idle_since)
+        .distinct().limit(limit)).all())

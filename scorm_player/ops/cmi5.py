@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,9 @@ CMI5_KEY_PREFIX = "cmi5-"
 STATEMENT_VERSION = "1.0.3"
 # A fetch URL not used within this long after the launch is expired (cmi5 8.2.3, error-code 2).
 FETCH_TTL_SECONDS = 15 * 60
-# A session idle this long is abandoned when the learner next launches something in the registration.
+log = logging.getLogger(__name__)
+
+# A session idle this long is abandoned by the scheduled sweep, or when the learner next launches in the registration.
 SESSION_IDLE_SECONDS = 12 * 3600
 
 
@@ -355,6 +358,37 @@ def _abandon(conn: Connection, reg: CourseRegistration, session: Row[Any], now: 
                                duration=format_iso8601_duration(round(seconds * 100)))
 
 
+async def abandon_idle_sessions(db: Database, content_root: Path, *, idle_seconds: float = SESSION_IDLE_SECONDS,
+                                now: datetime | None = None) -> int:
+    """The scheduled sweep: abandon every session idle longer than `idle_seconds` (cmi5 9.3.6.0-1), so a learner
+    who never comes back still gets `abandoned` and an ended session. Each registration in its own transaction,
+    re-reading its open sessions there: a concurrent launch or terminate wins cleanly, never twice."""
+    moment = now or clock.now()
+    cutoff = moment - timedelta(seconds=idle_seconds)
+    found = await db.read(lambda conn: store.idle_sessions(conn, cutoff))
+    abandoned = 0
+    for row in found:
+        pending = Pending()
+
+        def run(conn: Connection, row: Row[Any] = row, pending: Pending = pending) -> int:
+            reg = load_registration(conn, row.tenant_id, row.tenant_slug, row.registration_id, content_root)
+            count = 0
+            for session in store.open_sessions(conn, row.tenant_id, reg.row.id):
+                if clock.as_utc(session.last_statement_at or session.launched_at) < cutoff:
+                    pending.statements.append(_abandon(conn, reg, session, moment))
+                    count += 1
+            return count
+
+        try:
+            abandoned += await db.transaction(run)
+        except (NotFound, Conflict) as exc:  # the course is gone from this server: leave it, say so
+            log.warning("cmi5 sweep skipped a registration", extra={"registration": row.registration_id,
+                                                                     "error": str(exc)})
+            continue
+        await send_lms_statements(db, row.tenant_id, row.tenant_slug, pending.statements)
+    return abandoned
+
+
 def _default_mode(status: Row[Any] | None) -> str:
     # Review once the AU's own results (or a waiver) satisfied it; NotApplicable AUs stay Normal until then.
     if status is not None and status.satisfied_at is not None and (status.completed_at or status.passed_at
@@ -370,7 +404,8 @@ def _content_url(base_url: str, package_id: str, content_base: str, au_url: str)
 
 
 async def launch(db: Database, principal: WebPrincipal, registration_id: str, au_reference: str, *,
-                 base_url: str, content_root: Path, mode: str | None = None) -> LaunchOutcome:
+                 base_url: str, content_root: Path, mode: str | None = None,
+                 idle_seconds: float = SESSION_IDLE_SECONDS) -> LaunchOutcome:
     """Create a session for the learner's own registration and prepare everything the AU reads (cmi5 §8, §10)."""
     if mode is not None and mode not in LAUNCH_MODES:
         raise BadRequest(f"mode must be one of {', '.join(LAUNCH_MODES)}", field="mode")
@@ -388,7 +423,7 @@ async def launch(db: Database, principal: WebPrincipal, registration_id: str, au
         now = clock.now()
         for session in store.open_sessions(conn, principal.tenant_id, reg.row.id):
             idle = (now - clock.as_utc(session.last_statement_at or session.launched_at)).total_seconds()
-            if session.au_index == au_index or idle > SESSION_IDLE_SECONDS:
+            if session.au_index == au_index or idle > idle_seconds:
                 pending.statements.append(_abandon(conn, reg, session, now))
         au = reg.course.aus[au_index]
         launch_mode = mode or _default_mode(store.get_au_status(conn, reg.row.id, au_index))
