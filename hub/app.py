@@ -25,6 +25,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     from provisioning.saml.admin_api import setup_admin_routes as setup_saml_admin_routes
     from provisioning.saml.routes import setup_routes as setup_saml_routes
     from provisioning.scim.routes import setup_routes as setup_scim_routes
+    from scorm_player.api.assignments import setup_routes as setup_assignment_routes
     from scorm_player.api.cmi5 import register_jobs as register_cmi5_jobs
     from scorm_player.api.cmi5 import setup_routes as setup_cmi5_routes
     from scorm_player.api.player import setup_routes as setup_player_routes
@@ -57,6 +58,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     api = web.Application(client_max_size=settings.max_body_bytes)
     setup_package_routes(api, app)
     setup_runtime_routes(api)
+    setup_assignment_routes(api)
     setup_admin_routes(api, app)
     setup_cmi5_routes(app, api)
     setup_scim_admin_routes(api)

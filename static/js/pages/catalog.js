@@ -72,7 +72,9 @@ export default {
                 ctx.toastError(err.message);
               }
             } }, p.standard === "cmi5" ? "Enrol" : "Enrol and start")) },
-      ],
+        ctx.can("packages.manage") ? { key: "assign", label: "", render: (p) => h("a", { class: "btn btn-sm",
+          href: `#/catalog/${encodeURIComponent(p.id)}/assign`, dataset: { action: "assign" } }, "Assign…") } : null,
+      ].filter(Boolean),
       empty: { icon: "course", title: "No courses yet",
         text: ctx.can("packages.manage") ? "Upload a SCORM or cmi5 package above to publish the first course."
           : "Your training team has not published any course yet." },

@@ -4,6 +4,7 @@
 // nav (false hides it from the sidebar), render(container, ctx) }. The sidebar groups pages by
 // `section` in the order they first appear here. To add a page: write static/js/pages/<name>.js
 // and append one import and one entry below.
+import assignments from "./assignments.js";
 import audit from "./audit.js";
 import catalog from "./catalog.js";
 import cmi5Course from "./cmi5-course.js";
@@ -36,6 +37,7 @@ export const pages = [
   audit,
   learning,
   catalog,
+  assignments,
   reports,
   cmi5Course,
 ];
