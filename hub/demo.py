@@ -353,7 +353,7 @@ async def load_demo_courses(db: Database, tenant: Tenant, demo: DemoTenant, cont
     from hub.demo_courses import build_demo_courses
     from provisioning.ops.people import find_person_by_email
     from scorm_player.ops.packages import import_package
-    from scorm_player.ops.runtime import _enrol
+    from scorm_player.ops.runtime import enrol_person
 
     emails = demo_enrolments(demo)
     packages_created = registrations_created = 0
@@ -369,7 +369,7 @@ async def load_demo_courses(db: Database, tenant: Tenant, demo: DemoTenant, cont
                 for email in emails:
                     person = find_person_by_email(conn, tenant.id, email)
                     if person is not None:
-                        created += _enrol(conn, tenant.id, package_id, person.pk, "demo")[1]
+                        created += enrol_person(conn, tenant.id, package_id, person.pk, "demo")[1]
                 return created
 
             registrations_created += await db.transaction(enrol)

@@ -14,8 +14,7 @@ from provisioning.ops.sessions import WebPrincipal
 from provisioning.store.tables import group as person_group
 from provisioning.store.tables import group_member, person
 from scorm_player.ops import cmi5
-from scorm_player.ops.runtime import _enrol as enrol_scorm
-from scorm_player.ops.runtime import registration_summary
+from scorm_player.ops.runtime import enrol_person, registration_summary
 from scorm_player.store import runtime as store
 from scorm_player.store.packages import get_package
 
@@ -81,10 +80,10 @@ async def assign_many(db: Database, principal: WebPrincipal, package_id: str, bo
         already: list[str] = []
         for person_id, person_pk in sorted(people.items()):
             if package["standard"] == cmi5.CMI5_STANDARD:
-                _, created = cmi5._enrol(conn, principal.tenant_id, package_id, person_pk, principal.actor,
+                _, created = cmi5.enrol_person(conn, principal.tenant_id, package_id, person_pk, principal.actor,
                                          content_root)
             else:
-                _, created = enrol_scorm(conn, principal.tenant_id, package_id, person_pk, principal.actor)
+                _, created = enrol_person(conn, principal.tenant_id, package_id, person_pk, principal.actor)
             (assigned if created else already).append(person_id)
         audit.record(conn, principal.tenant_id, principal.actor, "package.assign", "package", package_id,
                      {"person_ids": person_ids, "group_ids": group_ids, "assigned": len(assigned),

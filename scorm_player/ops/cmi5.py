@@ -239,8 +239,9 @@ async def send_lms_statements(db: Database, tenant_id: int, tenant_slug: str,
 
 # --- enrolment and status ---
 
-def _enrol(conn: Connection, tenant_id: int, package_id: str, person_pk: int, actor: str,
-           content_root: Path | None = None) -> tuple[str, bool]:
+def enrol_person(conn: Connection, tenant_id: int, package_id: str, person_pk: int, actor: str,
+                 content_root: Path | None = None) -> tuple[str, bool]:
+    """Enrol one person in a cmi5 course inside the caller's transaction; (registration id, created)."""
     from scorm_player.ops.runtime import registration_uuid
     from scorm_player.store.packages import get_package
 
@@ -267,7 +268,7 @@ async def enrol(db: Database, principal: WebPrincipal, package_id: str, content_
     """Enrol the signed-in learner (or, for an admin, `person_id`) in a cmi5 course; idempotent."""
     def run(conn: Connection) -> tuple[str, bool]:
         person_pk = principal.person_pk if person_id is None else get_person(conn, principal.tenant_id, person_id).pk
-        return _enrol(conn, principal.tenant_id, package_id, person_pk, principal.actor, content_root)
+        return enrol_person(conn, principal.tenant_id, package_id, person_pk, principal.actor, content_root)
 
     registration_id, created = await db.transaction(run)
     status = await registration_status(db, principal, registration_id, content_root, any_owner=True)

@@ -153,7 +153,9 @@ def _playable_package_pk(conn: Connection, tenant_id: int, package_id: str) -> i
     return pk
 
 
-def _enrol(conn: Connection, tenant_id: int, package_id: str, person_pk: int, actor: str) -> tuple[Row[Any], bool]:
+def enrol_person(conn: Connection, tenant_id: int, package_id: str, person_pk: int, actor: str
+                 ) -> tuple[Row[Any], bool]:
+    """Enrol one person of the tenant in a SCORM course inside the caller's transaction; (registration, created)."""
     pk = _playable_package_pk(conn, tenant_id, package_id)
     existing = store.find_registration(conn, tenant_id, person_pk, pk)
     if existing is not None:
@@ -170,7 +172,7 @@ def _enrol(conn: Connection, tenant_id: int, package_id: str, person_pk: int, ac
 async def enrol(db: Database, principal: WebPrincipal, package_id: str) -> tuple[dict[str, Any], bool]:
     """Self-enrolment from the catalogue; enrolling twice returns the existing registration."""
     row, created = await db.transaction(
-        lambda conn: _enrol(conn, principal.tenant_id, package_id, principal.person_pk, principal.actor))
+        lambda conn: enrol_person(conn, principal.tenant_id, package_id, principal.person_pk, principal.actor))
     return registration_summary(row), created
 
 
@@ -178,7 +180,7 @@ async def assign(db: Database, principal: WebPrincipal, package_id: str, person_
     """An admin enrols a learner of the same tenant."""
     def run(conn: Connection) -> tuple[Row[Any], bool]:
         learner = get_person(conn, principal.tenant_id, person_id)
-        return _enrol(conn, principal.tenant_id, package_id, learner.pk, principal.actor)
+        return enrol_person(conn, principal.tenant_id, package_id, learner.pk, principal.actor)
 
     row, created = await db.transaction(run)
     return registration_summary(row), created
