@@ -66,3 +66,15 @@ def test_an_admin_assigns_a_course_to_a_person_and_a_group(admin: Person, browse
         assigned.page.wait_for_selector(f"text={package['title']}")
     finally:
         assigned.context.close()
+
+
+def test_group_members_are_added_with_the_same_people_search(admin: Person) -> None:
+    group = admin.api("POST", "/api/v1/groups", data={"name": f"Day shift {uuid.uuid4().hex[:6]}"})
+    page = admin.page
+    page.goto(f"/#/groups/{group['id']}")
+    page.fill("#member-search", "ahmed")
+    page.locator("#member-results button", has_text="+ Add").first.click()
+    page.locator(".toast", has_text="added").wait_for()
+    page.wait_for_selector("table.data tbody tr:has-text('Ahmed')")
+    members = admin.api("GET", f"/api/v1/groups/{group['id']}")["people"]
+    assert [m["email"] for m in members] == [LEARNER]

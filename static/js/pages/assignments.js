@@ -1,6 +1,7 @@
 // Assign a course: pick people (search) and/or a group, assign them in one go, and see everyone enrolled.
 // POST/GET /api/v1/packages/{id}/assignments; course managers (packages.manage) only.
 import { clear, h } from "../components/dom.js";
+import { peopleSearch } from "../components/people-search.js";
 import { createTable } from "../components/table.js";
 import { FORMATS as STANDARDS, statusLabel } from "./learning.js";
 
@@ -27,24 +28,8 @@ export default {
           onClick: () => { chosen.delete(id); showChosen(); } }, "×")));
       }
     };
-    const search = h("input", { type: "search", id: "assign-search", placeholder: "Type a name or e-mail", autocomplete: "off" });
-    const results = h("ul", { class: "plain-list", id: "assign-results", "aria-live": "polite" });
-    let timer = null;
-    search.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(async () => {
-        clear(results);
-        const q = search.value.trim();
-        if (!q) return;
-        const found = await ctx.api.get("people", { q, limit: 8, active: "true" });
-        if (!found.items.length) { results.append(h("li", { class: "muted" }, "Nobody matches.")); return; }
-        for (const p of found.items) {
-          results.append(h("li", {}, h("button", { type: "button", class: "btn btn-sm", onClick: () => {
-            chosen.set(p.id, p.name); showChosen(); clear(results); search.value = "";
-          } }, "+ Choose"), " ", p.name, h("span", { class: "muted" }, ` · ${p.email}`)));
-        }
-      }, 250);
-    });
+    const { input: search, results } = peopleSearch(ctx, { id: "assign", actionLabel: "+ Choose",
+      exclude: () => new Set(chosen.keys()), onPick: (p) => { chosen.set(p.id, p.name); showChosen(); } });
     const groups = (await ctx.api.get("groups")).items;
     const groupSelect = h("select", { id: "assign-group" }, h("option", { value: "" }, "— no group —"),
       ...groups.map((g) => h("option", { value: g.id }, `${g.name} (${g.members})`)));

@@ -1,6 +1,7 @@
 // One group: its members; add people by search, remove, rename, delete.
 import { confirmDialog } from "../components/dialog.js";
 import { clear, h } from "../components/dom.js";
+import { peopleSearch } from "../components/people-search.js";
 import { createTable } from "../components/table.js";
 import { groupNameDialog } from "./groups.js";
 
@@ -30,28 +31,13 @@ export default {
       h("div", { class: "page-actions" }, actions)));
 
     if (canWrite) {
-      const search = h("input", { type: "search", id: "member-search", placeholder: "Type a name or e-mail", autocomplete: "off", "aria-describedby": "member-search-help" });
-      const results = h("ul", { class: "plain-list", id: "member-results", "aria-live": "polite" });
-      let timer = null;
-      search.addEventListener("input", () => {
-        clearTimeout(timer);
-        timer = setTimeout(async () => {
-          clear(results);
-          const q = search.value.trim();
-          if (!q) return;
-          const found = await ctx.api.get("people", { q, limit: 8, active: "true" });
-          const present = new Set(group.people.map((p) => p.id));
-          const candidates = found.items.filter((p) => !present.has(p.id));
-          if (!candidates.length) { results.append(h("li", { class: "muted" }, "Nobody else matches.")); return; }
-          for (const p of candidates) {
-            results.append(h("li", {}, h("button", { type: "button", class: "btn btn-sm", onClick: async () => {
-              await ctx.api.post(`groups/${encodeURIComponent(group.id)}/members`, { people: [p.id] });
-              ctx.toastSuccess(`${p.name} added`);
-              refresh();
-            } }, "+ Add"), " ", p.name, h("span", { class: "muted" }, ` · ${p.email}`)));
-          }
-        }, 250);
-      });
+      const { input: search, results } = peopleSearch(ctx, {
+        id: "member", exclude: () => new Set(group.people.map((p) => p.id)),
+        onPick: async (p) => {
+          await ctx.api.post(`groups/${encodeURIComponent(group.id)}/members`, { people: [p.id] });
+          ctx.toastSuccess(`${p.name} added`);
+          refresh();
+        } });
       container.append(h("div", { class: "card card-body", style: false },
         h("div", { class: "field" }, h("label", { for: "member-search" }, "Add people"), search,
           h("div", { class: "help", id: "member-search-help" }, "Search, then choose Add next to a name.")), results));
