@@ -139,17 +139,25 @@ class Database:
         handler that aborts the statement once the deadline has passed.
         """
         limit = timeout or self.query_timeout
-        try:
-            if self.engine is not None:
-                async with self.engine.connect() as conn:
-                    return await asyncio.wait_for(conn.run_sync(fn), limit)
-            return self._read_inline(fn, limit)
-        except TimeoutError:
-            raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
-        except DBAPIError as exc:
-            if _is_timeout(exc):
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if self.engine is not None:
+                    async with self.engine.connect() as conn:
+                        return await asyncio.wait_for(conn.run_sync(fn), limit)
+                return self._read_inline(fn, limit)
+            except TimeoutError:
                 raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
-            raise
+            except DBAPIError as exc:
+                if _is_timeout(exc):
+                    raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
+                # A SQLite reader can meet SQLITE_BUSY while the WAL is being reset after a checkpoint: the
+                # read is simply run again (never looping while the event loop waits).
+                if not _is_retryable(exc) or attempt >= RETRY_BUDGET:
+                    raise
+                log.warning("retrying read", extra={"attempt": attempt, "error": str(exc.orig)})
+                await asyncio.sleep(0.005 * 2 ** attempt)
 
     def _reader(self) -> Connection:
         assert self.sync_engine is not None

@@ -69,3 +69,24 @@ async def test_busy_database_is_retried_then_reported_as_503(database: Database)
     with pytest.raises(ServiceUnavailable):
         await database.transaction(run)
     assert attempts == RETRY_BUDGET
+
+
+async def test_a_read_that_meets_a_locked_database_is_run_again(database: Database) -> None:
+    import sqlite3
+
+    calls = []
+
+    def flaky(conn: Connection) -> int:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+        return int(conn.execute(text("SELECT 7")).scalar_one())
+
+    assert await database.read(flaky) == 7
+    assert len(calls) == 3
+
+    def always_locked(conn: Connection) -> int:
+        raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+
+    with pytest.raises(OperationalError):
+        await database.read(always_locked)
