@@ -36,8 +36,8 @@ async def test_scorm_2004_objectives_and_comments_become_statements(
     statements = await _statements(http, database, tenant, launched.registration_id)
     objective_statements = [s for s in statements if s["object"]["definition"]["type"] == OBJECTIVE]
     assert [(s["verb"]["id"].removeprefix(VERBS), s["object"]["id"].rsplit("/", 1)[-1])
-            for s in objective_statements] == [("completed", "urn%3Agolf%3Aputting"), ("passed", "urn%3Agolf%3Aputting"),
-                                                ("failed", "obj_driving")]
+            for s in objective_statements] == [("completed", "urn%3Agolf%3Aputting"),
+                                                ("passed", "urn%3Agolf%3Aputting"), ("failed", "obj_driving")]
     passed = objective_statements[1]
     assert passed["result"] == {"success": True, "score": {"scaled": 0.9}}
     sco_iri = passed["context"]["contextActivities"]["parent"][0]["id"]
