@@ -53,14 +53,9 @@ SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON",
                   "cache_size=-524288", "temp_store=MEMORY", "mmap_size=8589934592",
                   # A background thread backfills the WAL continuously (Database._checkpoint_loop); the
                   # committing connection still checkpoints at 40 MB, which finds the frames already
-                  # copied and lets the WAL restart instead of growing without bound under steady writes
-                  # (without it the WAL reached 12 GB in a 300k-statement run). The file is cut back to
-                  # 64 MB after a restart.
-                  "wal_autocheckpoint=10000", "journal_size_limit=67108864")
-# Every 20 ms: when the committing connection reaches its 40 MB mark the frames are already copied.
-# At 0.5 s it copied up to 40 MB itself inside a group's COMMIT: the whole p99 of single-statement
-# POSTs at 300k statements (38 ms; 12.7 ms at 20 ms).
-CHECKPOINT_INTERVAL_SECONDS = 0.02
+                  # copied and lets the WAL restart instead of growing without bound under steady writes.
+                  "wal_autocheckpoint=10000")
+CHECKPOINT_INTERVAL_SECONDS = 0.5
 
 
 def async_url(url: str) -> URL:
