@@ -33,7 +33,7 @@ from scorm_player.ops.courses import Course, CourseActivity, load_course
 from scorm_player.ops.navigators import NAV_REQUESTS, Navigator, SequencingNavigator, navigator_for
 from scorm_player.runtime import RuntimeOptions, RuntimeState, apply_commit
 from scorm_player.runtime.datatypes import cmi_real
-from scorm_player.runtime.durations import parse_session_duration
+from scorm_player.runtime.durations import format_session_duration, parse_session_duration
 from scorm_player.runtime.launch import (
     LaunchData,
     SeededObjective,
@@ -456,8 +456,9 @@ async def commit(db: Database, principal: WebPrincipal, attempt_id: str, activit
         context = _statement_context(attempt, activity_id, state.attempt_number, actor,
                                      clock.us_to_iso(clock.now_us()))
         first_in_session = state.session_commits == 0
-        statements = xapi.commit_statements(context, before, after, seq=seq, first_in_session=first_in_session,
-                                            terminated=terminate)
+        statements = xapi.commit_statements(context, before, _with_measured_session_time(attempt.version, after,
+                                                                                         state, now, terminate),
+                                            seq=seq, first_in_session=first_in_session, terminated=terminate)
         written = _shared_writes(values, after)
         if written:
             # adl.data stores are the learner's, shared with other SCOs: stored with this commit, atomically.
@@ -560,6 +561,18 @@ def _shared_writes(sent: Mapping[str, Any], after: Mapping[str, str]) -> dict[st
             if bucket_id and element in after:
                 written[bucket_id] = after[element]
     return written
+
+
+def _with_measured_session_time(version: str, after: Mapping[str, str], state: Row[Any], now: datetime,
+                                terminate: bool) -> Mapping[str, str]:
+    """The values the statements are built from: when a terminating SCO never set session_time, the session's
+    wall-clock duration (delivery to this Terminate) stands in for it, so the `terminated`/`suspended` statement
+    still carries result.duration. Only the statements see it: the stored CMI values (and total_time) do not."""
+    element = "cmi.core.session_time" if version == "1.2" else "cmi.session_time"
+    if not terminate or after.get(element) or state.session_started_at is None:
+        return after
+    seconds = max(0.0, (now - clock.as_utc(state.session_started_at)).total_seconds())
+    return {**after, element: format_session_duration(version, round(seconds * 100))}
 
 
 def _measured(state: Row[Any], now: datetime) -> float:
