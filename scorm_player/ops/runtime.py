@@ -233,8 +233,10 @@ def _format_number(value: float | None) -> str | None:
 
 
 def _shared_scope(attempt: _Attempt) -> str:
-    """adl.data buckets are the learner's across the system, or one course attempt's (sharedDataGlobalToSystem)."""
-    return "" if attempt.course.shared_data_global_to_system else str(attempt.row.attempt_id)
+    """adl.data buckets are the learner's across the system (scope ""), or with sharedDataGlobalToSystem="false"
+    confined to the course: we read the CAM's "one experience of the content organization" as the registration,
+    across its attempts."""
+    return "" if attempt.course.shared_data_global_to_system else str(attempt.row.registration_id)
 
 
 def _shared_buckets(conn: Connection | None, attempt: _Attempt, activity: CourseActivity

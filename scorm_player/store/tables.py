@@ -128,7 +128,7 @@ scorm_commit = Table(
 )
 
 # SCORM 2004 4th Ed shared data (adl.data): one bucket per learner and adlcp:map targetID, global to the system
-# (scope "") or, with sharedDataGlobalToSystem="false", to one course attempt (scope = the attempt's id).
+# (scope "") or, with sharedDataGlobalToSystem="false", to one registration (scope = the registration id).
 scorm_shared_data = Table(
     "scorm_shared_data",
     metadata,

@@ -24,10 +24,12 @@ RESOURCES = sco_resource("r_writer", "writer.html") + sco_resource("r_reader", "
 FLOW = '<imsss:sequencing><imsss:controlMode choice="true" flow="true"/></imsss:sequencing>'
 
 
-def package(folder: Path) -> Path:
-    path = folder / "shared-data.zip"
+def package(folder: Path, name: str = "shared-data", organization_attributes: str = "") -> Path:
+    path = folder / f"{name}.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("imsmanifest.xml", manifest_2004(ITEMS, RESOURCES, organization_extra=FLOW))
+        archive.writestr("imsmanifest.xml", manifest_2004(ITEMS, RESOURCES, organization_extra=FLOW,
+                                                          organization_attributes=organization_attributes)
+                         .replace(b"<title>Course 2004</title>", f"<title>{name}</title>".encode()))
         archive.writestr("writer.html", "<!doctype html><title>writer</title>")
         archive.writestr("reader.html", "<!doctype html><title>reader</title>")
     return path
@@ -64,3 +66,37 @@ async def test_a_store_written_by_one_sco_is_read_by_another_and_only_as_mapped(
 
     stranger = await enrol_and_launch(await signed_in(tenant), imported.id)
     assert "adl.data.0.store" not in stranger.delivery["values"]  # another learner's buckets are their own
+
+
+async def test_buckets_are_global_to_the_system_unless_the_organization_confines_them_to_the_course(
+        tenant: Tenant, signed_in: SignedIn, database: Database, content_root: Path, tmp_path: Path) -> None:
+    async def imported(name: str, attributes: str = "") -> str:
+        found = await import_package(database, tenant.id, package(tmp_path, name, attributes),
+                                     content_root=content_root, actor="test")
+        return found.id
+
+    first_global, second_global = await imported("global-1"), await imported("global-2")
+    confined = await imported("confined", 'adlcp:sharedDataGlobalToSystem="false"')
+    learner = await signed_in(tenant)
+
+    writer = await enrol_and_launch(learner, first_global)
+    assert (await writer.commit(writer.delivery["seq"] + 1, {"adl.data.0.store": "global notes"},
+                                terminate=True)).status == 200
+    # Another course whose organization keeps the default (true) reads the same learner's bucket.
+    elsewhere = await enrol_and_launch(learner, second_global)
+    assert elsewhere.delivery["values"]["adl.data.0.store"] == "global notes"
+
+    # A course with sharedDataGlobalToSystem="false" has its own bucket: it starts empty and its writes stay in it.
+    own = await enrol_and_launch(learner, confined)
+    assert "adl.data.0.store" not in own.delivery["values"]
+    assert (await own.commit(own.delivery["seq"] + 1, {"adl.data.0.store": "course notes"},
+                             terminate=True)).status == 200
+    assert (await choose(own, "reader")).delivery["values"]["adl.data.0.store"] == "course notes"
+    # ... across the registration's attempts: a new course attempt still reads it.
+    ended = await learner.request("POST", f"/api/v1/runtime/{own.attempt_id}/nav", json={"request": "exitAll"})
+    assert ended.status == 200 and (await ended.json())["ended"], await ended.text()
+    relaunched = await (await learner.request("POST", f"/api/v1/registrations/{own.registration_id}/launch")).json()
+    assert relaunched["attempt_id"] != own.attempt_id
+    assert relaunched["delivery"]["values"]["adl.data.0.store"] == "course notes"
+    again = await learner.request("POST", f"/api/v1/registrations/{elsewhere.registration_id}/launch")
+    assert (await again.json())["delivery"]["values"]["adl.data.0.store"] == "global notes"
