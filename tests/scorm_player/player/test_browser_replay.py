@@ -148,3 +148,48 @@ def test_browser_data_model_passes_the_adl_cts_dmi_case(rules_page: Any) -> None
     PASS_COUNTS["browser: ADL CTS TestCases/DMI.properties"] = (replayed - len(failures), replayed)
     assert replayed == 8063
     assert not failures, "\n".join(failures[:40])
+
+
+SHARED_DATA_JS = """
+({rules, values, access, steps}) => {
+  const session = new window.LearnhubScorm.RuntimeSession(window.LearnhubScorm.buildRules(rules), values,
+                                                          undefined, access);
+  return steps.map(([method, element, value]) => {
+    const actual = method === "Initialize" ? session.initialize("")
+      : method === "GetValue" ? session.getValue(element) : session.setValue(element, value);
+    return [actual, session.getLastError()];
+  });
+}
+"""
+
+
+def test_browser_and_server_agree_on_adl_data_permissions(rules_page: Any) -> None:
+    """adl.data (RTE 4th Ed §4.3): the same buckets and adlcp:map permissions give the same answers in datamodel.js
+    and in the Python data model the server re-validates commits with."""
+    from scorm_player.runtime.datamodel import RuntimeSession
+
+    values = {"adl.data.0.id": "notes", "adl.data.0.store": "n1", "adl.data.1.id": "drafts", "adl.data.2.id": "fresh"}
+    access = {"notes": "read-only", "drafts": "write-only", "fresh": "read-write"}
+    steps = [("Initialize", "", ""), ("GetValue", "adl.data._count", ""), ("GetValue", "adl.data._children", ""),
+             ("GetValue", "adl.data.0.id", ""), ("SetValue", "adl.data.0.id", "other"),
+             ("GetValue", "adl.data.0.store", ""), ("SetValue", "adl.data.0.store", "x"),
+             ("GetValue", "adl.data.1.store", ""), ("SetValue", "adl.data.1.store", "draft"),
+             ("GetValue", "adl.data.2.store", ""), ("SetValue", "adl.data.2.store", "y" * 64000),
+             ("GetValue", "adl.data.2.store", ""), ("SetValue", "adl.data.2.store", "y" * 64001),
+             ("SetValue", "adl.data.3.store", "z"), ("GetValue", "adl.data.3.id", "")]
+    session = RuntimeSession("2004", values, shared_data_access=access)
+    server = []
+    for method, element, value in steps:
+        actual = (session.initialize("") if method == "Initialize" else session.get_value(element)
+                  if method == "GetValue" else session.set_value(element, value))
+        server.append([actual, session.get_last_error()])
+    browser = rules_page.evaluate(SHARED_DATA_JS, {"rules": json.loads(rules_path("2004").read_text("utf-8")),
+                                                   "values": values, "access": access, "steps": steps})
+    assert browser == server
+    codes = [code for _, code in server]
+    assert server[1] == ["3", "0"] and server[2] == ["id,store", "0"] and server[5] == ["n1", "0"]
+    assert codes[4] == "404" and codes[6] == "404"  # id is read-only; writeSharedData="false"
+    assert codes[7] == "405" and codes[8] == "0"  # readSharedData="false" makes the store write-only
+    assert codes[9] == "403"  # a store never written: "data model element value not initialized"
+    assert server[11] == ["y" * 64000, "0"]  # characterstring SPM 64000
+    assert codes[13] == "351" and codes[14] == "301"  # no bucket 3: the LMS alone defines buckets

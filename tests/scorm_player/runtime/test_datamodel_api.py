@@ -305,3 +305,15 @@ def test_launch_data_seeds_read_only_elements_comments_and_shared_data_permissio
     assert session.get_value("adl.nav.request_valid.previous") == "unknown"
     assert session.get_value("adl.nav.request") == "_none_"
     assert session.set_value("adl.nav.request", "{target=intro}choice") == "true"
+
+
+def test_a_shared_data_store_never_written_is_not_initialized_and_a_read_only_one_stays_unchanged():
+    launch = LaunchData(learner_id="u-7", shared_data=(SharedDataBucket("fresh"),
+                                                       SharedDataBucket("notes", store="n1", writable=False)))
+    session = RuntimeSession.launch("2004", launch)
+    session.initialize("")
+    assert outcome(session, session.get_value("adl.data.0.store")) == ("", "403")
+    assert session.set_value("adl.data.0.store", "first") == "true"
+    assert session.get_value("adl.data.0.store") == "first"
+    assert outcome(session, session.set_value("adl.data.1.store", "changed")) == ("false", "404")
+    assert session.get_value("adl.data.1.store") == "n1"
