@@ -65,7 +65,7 @@ def _measure_rollup(tracking: Tracking, identifier: str) -> None:
             continue
         weight = child.sequencing.rollup.objective_measure_weight
         counted += weight
-        measure = tracking.measure(child_id)
+        measure = tracking.measure(child_id, current_only=True)
         if measure is not None:
             total += measure * weight
             valid = True
@@ -80,7 +80,7 @@ def _completion_measure_rollup(tracking: Tracking, identifier: str) -> None:
         if not child.tracked:
             continue
         counted += child.progress_weight
-        amount = tracking.progress_measure(child_id)
+        amount = tracking.progress_measure(child_id, current_only=True)
         if amount is not None:
             total += amount * child.progress_weight
             valid = True

@@ -127,7 +127,10 @@ class Tracking:
             return shared.completed
         return self.state.activity(identifier).completed
 
-    def progress_measure(self, identifier: str) -> float | None:
+    def progress_measure(self, identifier: str, *, current_only: bool = False) -> float | None:
+        """Attempt completion amount; `current_only` (rollup) ignores what was recorded before the parent's attempt."""
+        if current_only and self.state.activity(identifier).progress_stale:
+            return None
         activity = self.tree[identifier]
         shared = self._read_extended(activity.primary_objective, "read_progress_measure")
         if shared is not None and shared.progress_measure is not None:

@@ -21,13 +21,10 @@ from tests.scorm_player.sequencing.cts import (
     replay_case,
 )
 
-# Cases the engine does not pass yet, with what goes wrong; strict, so a fix shows up as XPASS.
-KNOWN_FAILURES: dict[str, str] = {
-    # After the choice back into activity_6 and exitAll, ADL expects activity_3 (satisfiedByMeasure, 0.6, reading
-    # the measure it writes) to be no longer satisfied; here its children 4 and 5 keep their 1.0 measures from the
-    # first session, so the rolled-up measure stays above 0.6 and activity_3 is skipped. Not reproduced yet.
-    "OB-03b": "visit 9 (Act4V2): expected activity_4, the sequencer delivered activity_9",
-}
+# Cases the engine does not pass yet, with what goes wrong; strict, so a fix shows up as XPASS. Empty: OB-03b, the
+# last one, passes since the measure rollups ignore what children recorded before the parent's current attempt
+# (useCurrentAttemptObjectiveInfo / ProgressInfo).
+KNOWN_FAILURES: dict[str, str] = {}
 
 _CASES = case_ids()
 

@@ -255,6 +255,34 @@ def test_rollup_ignores_what_children_recorded_before_the_parents_attempt() -> N
     assert restored.activities["a1"].objectives_stale
 
 
+def test_measure_rollup_ignores_measures_children_recorded_before_the_parents_attempt() -> None:
+    # IMS SS useCurrentAttemptObjectiveInfo / ProgressInfo (default true) hold for the measure rollups (RB.1.1 a/b)
+    # too: ADL CTS OB-03b depends on it (a cluster re-entered by choice must not stay satisfied by old scores).
+    by_measure = ('<imsss:controlMode choice="true" flow="true"/><imsss:objectives>'
+                  '<imsss:primaryObjective satisfiedByMeasure="true">'
+                  '<imsss:minNormalizedMeasure>0.6</imsss:minNormalizedMeasure></imsss:primaryObjective>'
+                  '</imsss:objectives>')
+    course = tree(cluster("c", leaf("a1"), leaf("a2"), leaf("a3"), sequencing=by_measure),
+                  root_sequencing='<imsss:controlMode choice="true" flow="true"/>')
+    full = ScoReport(score_scaled=1.0, progress_measure=1.0)
+    result = relaunch(course, None)
+    for request in ("continue", "continue", "exitAll"):
+        result = finish(course, result, full, request)
+    first = result.state.activities["c"]
+    assert first.objectives[""].measure == 1.0 and first.objectives[""].satisfied is True
+    assert first.progress_measure == 1.0
+    again = relaunch(course, result.state)
+    assert again.delivered == "a1"
+    third = finish(course, again, ScoReport(score_scaled=0.9, progress_measure=0.9), "{target=a3}choice")
+    ended = finish(course, third, ScoReport(), "exitAll")
+    cluster_state = ended.state.activities["c"]
+    # a2's 1.0 belongs to the previous attempt on c: only a1's 0.9 counts, over all three weights.
+    assert cluster_state.objectives[""].measure == 0.9 / 3
+    assert cluster_state.objectives[""].satisfied is False
+    assert cluster_state.progress_measure == 0.9 / 3
+    assert ended.state.activities["a2"].objectives[""].measure == 1.0  # a2's own record is kept
+
+
 def test_objectives_reported_by_id_reach_their_maps() -> None:
     secondary = ('<imsss:objectives><imsss:primaryObjective/><imsss:objective objectiveID="o2">'
                  '<imsss:mapInfo targetObjectiveID="g2" writeSatisfiedStatus="true" writeNormalizedMeasure="true"/>'
