@@ -378,13 +378,31 @@ async def launch(db: Database, principal: WebPrincipal, registration_id: str, co
         else:
             attempt_id = latest.attempt_id
         attempt = _owned_attempt(conn, principal, attempt_id, content_root)
-        outcome = attempt.navigator.start(attempt.nav_state or None)
+        nav_state = _after_crashed_session(conn, attempt)
+        outcome = attempt.navigator.start(nav_state or None)
         view = _apply_navigation(conn, attempt, outcome.state, outcome.delivered, outcome.ended, False)
         return {"registration_id": registration_id, "title": course.title, "version": course.version,
                 "attempt_number": attempt.row.attempt_number, "resumed": bool(attempt.row.suspended),
                 "exception": outcome.exception, **view}
 
     return await db.transaction(run)
+
+
+def _after_crashed_session(conn: Connection, attempt: _Attempt) -> dict[str, Any]:
+    """The sequencing state to relaunch from. When the last session of the current activity committed data but
+    never terminated (the browser died: no Terminate, no navigation request, no suspend), it ended abnormally and
+    counts as if cmi.exit were "": the sequencer hears what it committed, as at a Terminate, and the navigator
+    then delivers the same activity again, where _deliver opens a new SCO attempt (cmi.entry "ab-initio", RTE
+    4th Ed cmi.entry/cmi.exit) and adds the crashed session's wall-clock time up to its last commit."""
+    row = attempt.row
+    if row.suspended or not row.current_activity:
+        return attempt.nav_state
+    state = store.get_activity_state(conn, row.attempt_pk, row.current_activity)
+    if state is None or state.terminated or state.session_commits == 0:
+        return attempt.nav_state
+    reported = attempt.navigator.report(attempt.nav_state, row.current_activity, orjson.loads(state.cmi_values))
+    _update_rollup(conn, attempt, reported)
+    return reported
 
 
 async def navigate(db: Database, principal: WebPrincipal, attempt_id: str, request: str, target: str | None,
