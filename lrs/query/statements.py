@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.errors import BadRequest
 from lrs.model.agents import agent_ifi, parse_agent_param
 from lrs.model.timestamps import parse_timestamp
+from lrs.store.dialect import InBuckets, bucket_span
 from lrs.store.tables import STATEMENT_REF, statement, statement_activity, statement_agent
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -207,7 +208,18 @@ def _params(tenant_id: int, f: StatementFilter, limit: int, cursor: Cursor) -> d
     return {"tenant_id": tenant_id, "agent_ifi": f.agent_ifi, "activity": f.activity, "verb": f.verb,
             "registration": f.registration, "since_us": f.since_us, "until_us": f.until_us,
             "mine_ifi": f.mine_ifi, "bound_seq": cursor.bound_seq, "after_seq": cursor.after_seq,
-            "row_limit": limit + 1}
+            "row_limit": limit + 1, "buckets": _bucket_range(f, cursor)}
+
+
+def _bucket_range(f: StatementFilter, cursor: Cursor) -> str:
+    """The buckets a bucket-driven query walks: those of the seqs the cursor still allows."""
+    low, high = 0, cursor.bound_seq
+    if cursor.after_seq is not None:
+        if f.ascending:
+            low = cursor.after_seq
+        else:
+            high = min(high, cursor.after_seq)
+    return bucket_span(low, high)
 
 
 _COLUMNS = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
@@ -216,35 +228,44 @@ _COLUMNS = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, st
 
 @lru_cache(maxsize=512)
 def _select_for_shape(shape: _Shape) -> Select[Any]:
+    """Driven by the agent, activity or registration index when the query names one.
+
+    Those indexes lead with the index bucket (lrs/store/tables.py): the query walks the buckets of
+    its seq range in order, ORDER BY (bucket, seq), and stops at the limit.
+    """
     tenant: Any = bindparam("tenant_id")
     conditions: list[ColumnElement[bool]] = [statement.c.voided == false()]
+    driver: Any
     if shape.agent:
         driver = statement_agent
         query = select(*_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
-        conditions += [driver.c.tenant_id == tenant, driver.c.ifi == bindparam("agent_ifi")]
+        conditions += [driver.c.tenant_id == tenant, InBuckets(driver.c.bucket), driver.c.ifi == bindparam("agent_ifi")]
         if not shape.related_agents:
             conditions.append(driver.c.usage == "direct")
         if shape.activity:
             conditions.append(_activity_exists(shape, statement))
-        order = driver.c.seq
     elif shape.activity:
         driver = statement_activity
         query = select(*_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
-        conditions += [driver.c.tenant_id == tenant, driver.c.activity_id == bindparam("activity")]
+        conditions += [driver.c.tenant_id == tenant, InBuckets(driver.c.bucket),
+                       driver.c.activity_id == bindparam("activity")]
         if not shape.related_activities:
             conditions.append(driver.c.usage == "direct")
-        order = driver.c.seq
     else:
+        driver = statement
         query = select(*_COLUMNS)
         conditions.append(statement.c.tenant_id == tenant)
-        order = statement.c.seq
+        if shape.registration:
+            conditions.append(InBuckets(statement.c.bucket))
     if shape.verb:
         conditions.append(statement.c.verb_id == bindparam("verb"))
     if shape.registration:
         conditions.append(statement.c.registration == bindparam("registration"))
-    conditions += _common_conditions(shape, order)
+    conditions += _common_conditions(shape, driver.c.seq)
+    bucketed = shape.agent or shape.activity or shape.registration
+    order = (driver.c.bucket, driver.c.seq) if bucketed else (driver.c.seq,)
     return (query.where(*conditions)
-            .order_by(order.asc() if shape.ascending else order.desc())
+            .order_by(*(column.asc() if shape.ascending else column.desc() for column in order))
             .limit(bindparam("row_limit")))
 
 
@@ -291,6 +312,7 @@ def _common_conditions(shape: _Shape, order: Any) -> list[ColumnElement[bool]]:
         conditions.append(statement.c.stored_us <= bindparam("until_us"))
     if shape.mine:
         conditions.append(exists().where(statement_agent.c.tenant_id == bindparam("tenant_id"),
+                                         statement_agent.c.bucket == statement.c.bucket,
                                          statement_agent.c.seq == statement.c.seq,
                                          statement_agent.c.ifi == bindparam("mine_ifi")))
     if shape.after:
@@ -300,7 +322,8 @@ def _common_conditions(shape: _Shape, order: Any) -> list[ColumnElement[bool]]:
 
 
 def _activity_exists(shape: _Shape, target: Any) -> ColumnElement[bool]:
-    conditions = [statement_activity.c.tenant_id == bindparam("tenant_id"), statement_activity.c.seq == target.c.seq,
+    conditions = [statement_activity.c.tenant_id == bindparam("tenant_id"),
+                  statement_activity.c.bucket == target.c.bucket, statement_activity.c.seq == target.c.seq,
                   statement_activity.c.activity_id == bindparam("activity")]
     if not shape.related_activities:
         conditions.append(statement_activity.c.usage == "direct")
@@ -308,8 +331,8 @@ def _activity_exists(shape: _Shape, target: Any) -> ColumnElement[bool]:
 
 
 def _agent_exists(shape: _Shape, target: Any) -> ColumnElement[bool]:
-    conditions = [statement_agent.c.tenant_id == bindparam("tenant_id"), statement_agent.c.seq == target.c.seq,
-                  statement_agent.c.ifi == bindparam("agent_ifi")]
+    conditions = [statement_agent.c.tenant_id == bindparam("tenant_id"), statement_agent.c.bucket == target.c.bucket,
+                  statement_agent.c.seq == target.c.seq, statement_agent.c.ifi == bindparam("agent_ifi")]
     if not shape.related_agents:
         conditions.append(statement_agent.c.usage == "direct")
     return exists().where(*conditions)

@@ -4,14 +4,62 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import Connection, Table, text
+import orjson
+from sqlalchemy import Boolean, Connection, Table, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import Insert
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement, Insert
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from hub.db import sqlite_driver
 
 # Advisory-lock namespace for statement inserts (PostgreSQL two-int form: namespace, tenant).
 STATEMENT_LOCK_NAMESPACE = 74_215
+
+# Index buckets (lrs/store/tables.py): 1,024 consecutive seqs per bucket on SQLite, where a page
+# written is a page logged; PostgreSQL keeps every entry in bucket 0 (its WAL logs rows, and its
+# planner cannot walk an IN list in index order before version 17), so there the bucketed keys are
+# the plain (tenant, key, seq) ones. Migration 0012 wrote the existing rows' buckets with these.
+SQLITE_BUCKET_BITS = 10
+
+
+def bucket_of(dialect: str, seq: int) -> int:
+    return seq >> SQLITE_BUCKET_BITS if dialect == "sqlite" else 0
+
+
+def bucket_span(low_seq: int, high_seq: int) -> str:
+    """The buckets that hold seqs low_seq..high_seq on SQLite, as the JSON array InBuckets binds."""
+    return orjson.dumps(list(range(max(low_seq, 0) >> SQLITE_BUCKET_BITS,
+                                   (max(high_seq, 0) >> SQLITE_BUCKET_BITS) + 1))).decode()
+
+
+class InBuckets(ColumnElement[bool]):
+    """`column` is one of the buckets bound as `param` (a JSON array from bucket_span).
+
+    SQLite: `column IN (SELECT value FROM json_each(:param))`; with the bucket leading an index and
+    ORDER BY bucket, seq, the planner seeks each bucket in order and stops at the LIMIT (measured:
+    0.5 ms for an agent with 100 statements over 977 buckets). PostgreSQL: `column = 0`.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("param", InternalTraversal.dp_string)]
+
+    def __init__(self, column: ColumnElement[Any], param: str = "buckets") -> None:
+        self.column = column
+        self.param = param
+
+
+@compiles(InBuckets, "sqlite")
+def _in_buckets_sqlite(element: InBuckets, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    return f"{column} IN (SELECT value FROM json_each({compiler.process(bindparam(element.param), **kw)}))"
+
+
+@compiles(InBuckets)
+def _in_buckets_default(element: InBuckets, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = 0"
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

@@ -6,10 +6,17 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 import orjson
-from sqlalchemy import Connection, Select, and_, bindparam, select, update
+from sqlalchemy import Connection, Select, bindparam, func, select, update
 
 from lrs.model.shaping import IndexEntries
-from lrs.store.dialect import allocate_statement_seqs, bulk_insert, insert_ignoring_duplicates
+from lrs.store.dialect import (
+    InBuckets,
+    allocate_statement_seqs,
+    bucket_of,
+    bucket_span,
+    bulk_insert,
+    insert_ignoring_duplicates,
+)
 from lrs.store.tables import (
     STATEMENT_REF,
     activity_definition,
@@ -20,7 +27,7 @@ from lrs.store.tables import (
 )
 
 STATEMENT_COLUMNS = ("seq", "tenant_id", "statement_id", "stored_us", "verb_id", "object_type", "object_key",
-                     "actor_ifi", "registration", "voided", "voids", "payload")
+                     "actor_ifi", "registration", "voided", "voids", "payload", "bucket")
 
 
 # Hot statements are built once: SQLAlchemy then memoizes their cache keys, which otherwise cost
@@ -37,6 +44,10 @@ _FIND_VOIDING = select(statement.c.voids).where(
 _HAS_TARGETING = select(statement.c.object_key).where(
     statement.c.tenant_id == bindparam("tenant_id"), statement.c.object_type == STATEMENT_REF,
     statement.c.object_key > "").limit(1)
+_DEFINITIONS = select(activity_definition.c.definition).where(
+    activity_definition.c.tenant_id == bindparam("tenant_id"), InBuckets(activity_definition.c.bucket),
+    activity_definition.c.activity_id == bindparam("activity_id")).order_by(
+    activity_definition.c.bucket.desc(), activity_definition.c.seq.desc()).limit(bindparam("limit"))
 _LATEST_SEQ = select(statement.c.seq).where(statement.c.tenant_id == bindparam("tenant_id")).order_by(
     statement.c.seq.desc()).limit(1)
 
@@ -94,28 +105,33 @@ def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[New
     known = latest_definitions or {}
     written: dict[str, tuple[int, str]] = {}
     seqs = allocate_statement_seqs(conn, tenant_id, len(statements))
+    dialect = conn.dialect.name
     statement_rows: list[tuple[Any, ...]] = []
     agent_rows: list[tuple[Any, ...]] = []
     activity_rows: list[tuple[Any, ...]] = []
     definition_rows: list[tuple[Any, ...]] = []
     for seq, new in zip(seqs, statements, strict=True):
         e = new.entries
+        bucket = bucket_of(dialect, seq)
         voided = e.statement_id in voided_on_arrival and e.voids is None
         statement_rows.append((seq, tenant_id, e.statement_id, new.stored_us, e.verb_id, e.object_type, e.object_key,
-                               e.actor_ifi, e.registration, voided, e.voids, orjson.dumps(new.payload).decode()))
-        agent_rows.extend((tenant_id, ifi, seq, "direct" if direct else "related") for ifi, direct in e.agents.items())
-        activity_rows.extend((tenant_id, activity_id, seq, "direct" if direct else "related")
+                               e.actor_ifi, e.registration, voided, e.voids, orjson.dumps(new.payload).decode(),
+                               bucket))
+        agent_rows.extend((tenant_id, bucket, ifi, seq, "direct" if direct else "related")
+                          for ifi, direct in e.agents.items())
+        activity_rows.extend((tenant_id, bucket, activity_id, seq, "direct" if direct else "related")
                              for activity_id, direct in e.activities.items())
         for activity_id, definition in e.definitions.items():
             encoded = orjson.dumps(definition).decode()
             newest = written[activity_id][1] if activity_id in written else known.get(activity_id)
             if newest != encoded:
-                definition_rows.append((tenant_id, activity_id, seq, encoded))
+                definition_rows.append((tenant_id, bucket, activity_id, seq, encoded))
                 written[activity_id] = (seq, encoded)
     bulk_insert(conn, statement, STATEMENT_COLUMNS, statement_rows)
-    bulk_insert(conn, statement_agent, ("tenant_id", "ifi", "seq", "usage"), agent_rows)
-    bulk_insert(conn, statement_activity, ("tenant_id", "activity_id", "seq", "usage"), activity_rows)
-    bulk_insert(conn, activity_definition, ("tenant_id", "activity_id", "seq", "definition"), definition_rows)
+    bulk_insert(conn, statement_agent, ("tenant_id", "bucket", "ifi", "seq", "usage"), agent_rows)
+    bulk_insert(conn, statement_activity, ("tenant_id", "bucket", "activity_id", "seq", "usage"), activity_rows)
+    bulk_insert(conn, activity_definition, ("tenant_id", "bucket", "activity_id", "seq", "definition"),
+                definition_rows)
     return written
 
 
@@ -167,10 +183,14 @@ def latest_seq(conn: Connection, tenant_id: int) -> int:
     return conn.execute(_LATEST_SEQ, {"tenant_id": tenant_id}).scalar() or 0
 
 
+def latest_seq_of_all(conn: Connection) -> int:
+    """The newest seq of any tenant (the last bucket in use)."""
+    return conn.execute(select(func.max(statement.c.seq))).scalar() or 0
+
+
 def activity_definitions(conn: Connection, tenant_id: int, activity_id: str, limit: int = 1000
                                ) -> list[dict[str, Any]]:
     """The most recent `limit` definitions of an activity, oldest first."""
-    rows = conn.execute(select(activity_definition.c.definition).where(
-        and_(activity_definition.c.tenant_id == tenant_id, activity_definition.c.activity_id == activity_id))
-        .order_by(activity_definition.c.seq.desc()).limit(limit))
+    rows = conn.execute(_DEFINITIONS, {"tenant_id": tenant_id, "activity_id": activity_id, "limit": limit,
+                                       "buckets": bucket_span(0, latest_seq_of_all(conn))})
     return [orjson.loads(r.definition) for r in reversed(rows.all())]

@@ -1,0 +1,88 @@
+"""Migration 0012: existing association rows and statements get their index bucket, and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+import pytest
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hub.db import async_url
+from hub.migrate import upgrade
+from tests.fixtures.databases import _create_pg_database, _drop_pg_database, _postgres_reason, _run_in_thread
+
+T = TypeVar("T")
+
+
+def in_transaction(url: str, work: Callable[[Connection], T]) -> T:
+    """Run `work` on a plain connection of `url` (through the async driver the app uses) and commit."""
+    async def run() -> T:
+        engine = create_async_engine(async_url(url))
+        try:
+            async with engine.begin() as conn:
+                return await conn.run_sync(work)
+        finally:
+            await engine.dispose()
+    return _run_in_thread(run)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    reason = _run_in_thread(_postgres_reason)
+    if reason:
+        pytest.skip(reason)
+    url, name = _run_in_thread(_create_pg_database)
+    yield url
+    _run_in_thread(lambda: _drop_pg_database(name))
+
+
+def test_rows_move_into_their_buckets_and_back(fresh_url: str) -> None:
+    from alembic import command
+
+    from hub.migrate import alembic_config
+
+    upgrade(fresh_url, "0011")
+
+    def fill(conn: Connection) -> bool:
+        conn.execute(text("INSERT INTO hub_tenant (id, slug, name, created_at) "
+                          "VALUES (1, 't', 'T', CURRENT_TIMESTAMP)"))
+        for seq in (5, 2000):
+            conn.execute(text(
+                "INSERT INTO lrs_statement (seq, tenant_id, statement_id, stored_us, verb_id, object_type, object_key, "
+                "actor_ifi, registration, voided, voids, payload) VALUES (:seq, 1, :id, 1, 'v', 'Activity', 'a', "
+                "'mbox:mailto:x@example.com', 'r', false, NULL, '{}')"), {"seq": seq, "id": f"id-{seq}"})
+            conn.execute(text("INSERT INTO lrs_statement_agent VALUES (1, 'mbox:mailto:x@example.com', :seq, "
+                              "'direct')"), {"seq": seq})
+            conn.execute(text("INSERT INTO lrs_statement_activity VALUES (1, 'a', :seq, 'direct')"), {"seq": seq})
+            conn.execute(text("INSERT INTO lrs_activity_definition VALUES (1, 'a', :seq, '{}')"), {"seq": seq})
+        return conn.dialect.name == "sqlite"
+
+    sqlite = in_transaction(fresh_url, fill)
+    upgrade(fresh_url)
+    expected = [(5, 0), (2000, 1 if sqlite else 0)]
+
+    def upgraded(conn: Connection) -> dict[str, Any]:
+        found: dict[str, Any] = {table: conn.execute(text(f"SELECT seq, bucket FROM {table} ORDER BY seq")).all()
+                                 for table in ("lrs_statement", "lrs_statement_agent", "lrs_statement_activity",
+                                               "lrs_activity_definition")}
+        found["key"] = inspect(conn).get_pk_constraint("lrs_statement_agent")["constrained_columns"]
+        return found
+
+    found = in_transaction(fresh_url, upgraded)
+    assert found.pop("key") == ["tenant_id", "bucket", "ifi", "seq"]
+    assert found == dict.fromkeys(found, expected)
+
+    command.downgrade(alembic_config(fresh_url), "0011")
+
+    def downgraded(conn: Connection) -> tuple[Any, set[str]]:
+        return (conn.execute(text("SELECT seq, usage FROM lrs_statement_agent ORDER BY seq")).all(),
+                {c["name"] for c in inspect(conn).get_columns("lrs_statement")})
+
+    rows, columns = in_transaction(fresh_url, downgraded)
+    assert rows == [(5, "direct"), (2000, "direct")]
+    assert "bucket" not in columns
