@@ -225,7 +225,11 @@ async def query_statements(db: Database, principal: Principal, query: FilteredQu
 
     def run(conn: Connection) -> StatementPage:
         consistent_us = clock.now_us()
-        cursor = query.cursor or Cursor(None, store.latest_seq(conn, principal.tenant_id))
+        latest = store.latest_seq(conn, principal.tenant_id)
+        # A cursor another caller built (the admin statement browser's is plain text) may name seqs
+        # beyond the store; nothing lies there, and the index buckets to walk end at the latest.
+        cursor = Cursor(None, latest) if query.cursor is None else replace(
+            query.cursor, bound_seq=min(query.cursor.bound_seq, latest))
         limit = query.options.limit
         rows = store.run_statement_query(conn, *build_select(principal.tenant_id, query_filter, limit, cursor))
         if has_match_filters(query_filter) and store.has_targeting_statements(conn, principal.tenant_id):
