@@ -44,6 +44,9 @@ class InBuckets(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    # A predicate in its own right: without this SQLAlchemy writes `… IN (…) = 1` on SQLite, which
+    # the planner cannot use to seek the index (measured: 78-174 ms instead of ~1 ms at 200k).
+    _is_implicitly_boolean = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("param", InternalTraversal.dp_string)]
 
     def __init__(self, column: ColumnElement[Any], param: str = "buckets") -> None:

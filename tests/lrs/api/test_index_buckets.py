@@ -14,7 +14,10 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import create_engine
 
+from hub.db import metadata
+from lrs.query.statements import Cursor, StatementFilter, build_select
 from lrs.store import dialect
 from lrs.store.dialect import bucket_of, bucket_span
 from tests.fixtures.http import XAPIClient
@@ -106,3 +109,24 @@ async def test_activity_definitions_merge_across_buckets(narrow_buckets: None, x
     definition = (await resp.json())["definition"]
     assert definition["name"] == {"en-US": "Name 12"}
     assert definition["description"] == {language: "x" for language in languages}
+
+
+@pytest.mark.parametrize("query_filter", [
+    StatementFilter(agent_ifi="mbox:mailto:p@example.com"),
+    StatementFilter(agent_ifi="mbox:mailto:p@example.com", verb=COMPLETED),
+    StatementFilter(activity=COURSE),
+    StatementFilter(activity=COURSE, related_activities=True),
+    StatementFilter(registration=str(uuid.UUID(int=1))),
+], ids=["agent", "agent+verb", "activity", "related_activities", "registration"])
+def test_sqlite_seeks_each_bucket_of_the_index(query_filter: StatementFilter) -> None:
+    """The bucket list is a predicate SQLite's planner can seek by (written `bucket IN (…)`, never
+    `bucket IN (…) = 1`, which made every bucketed query scan: 78-174 ms at 200k instead of ~1 ms)."""
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        select, params = build_select(1, query_filter, 50, Cursor(None, 5000))
+        compiled = select.compile(conn)
+        values = tuple(params.get(name, compiled.params.get(name)) for name in compiled.positiontup or ())
+        plan = " | ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values))
+    assert "bucket=?" in plan, plan
+    assert "USE TEMP B-TREE" not in plan, plan  # walked in (bucket, seq) order: no sort before the limit
