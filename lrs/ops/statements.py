@@ -124,8 +124,11 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
             if follow_up is not None:
                 follow_ups.append(follow_up)
         if fresh:
-            # Timestamps are taken inside the write lock so `stored` follows the stored order.
-            now_us = max(clock.now_us(), stored_us)
+            # Taken inside the tenant's write lock and after the newest stored, so `stored` increases
+            # with every batch in stored order, even if the clock steps back: since/until are then
+            # ranges of the stored order (lrs/query/statements.py), and a client polling with
+            # since=<last stored seen> misses nothing.
+            now_us = max(clock.now_us(), stored_us, store.latest_stored_us(conn, principal.tenant_id) + 1)
             if now_us != stored_us:
                 iso = clock.us_to_iso(now_us)
                 fresh = [_restamp(new, now_us, iso) for new in fresh]

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 import orjson
-from sqlalchemy import Select, bindparam, exists, false, select
+from sqlalchemy import Select, bindparam, exists, false, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.errors import BadRequest
@@ -307,9 +307,9 @@ def _common_conditions(shape: _Shape, order: Any) -> list[ColumnElement[bool]]:
     """Time, authority ('read/mine') and keyset conditions, applied to the statement returned."""
     conditions: list[ColumnElement[bool]] = [order <= bindparam("bound_seq")]
     if shape.since:
-        conditions.append(statement.c.stored_us > bindparam("since_us"))
+        conditions += [statement.c.stored_us > bindparam("since_us"), order > _last_seq_stored_by("since_us")]
     if shape.until:
-        conditions.append(statement.c.stored_us <= bindparam("until_us"))
+        conditions += [statement.c.stored_us <= bindparam("until_us"), order <= _last_seq_stored_by("until_us")]
     if shape.mine:
         conditions.append(exists().where(statement_agent.c.tenant_id == bindparam("tenant_id"),
                                          statement_agent.c.bucket == statement.c.bucket,
@@ -319,6 +319,23 @@ def _common_conditions(shape: _Shape, order: Any) -> list[ColumnElement[bool]]:
         after: Any = bindparam("after_seq")
         conditions.append(order > after if shape.ascending else order < after)
     return conditions
+
+
+def _last_seq_stored_by(param: str) -> ColumnElement[int]:
+    """The last seq stored at or before a time: one seek of the (tenant, stored) index.
+
+    `stored` never decreases in stored order (lrs/ops/statements.py), so since/until are seq ranges
+    and a query walks only its own stretch of the seq index: since=<a minute ago> over 1,000,000
+    statements reads the last minute, not the whole store to find it empty. The stored_us
+    conditions stay beside it (redundant on ordered rows). Rows stored before `stored` was kept in
+    order may be inverted by the milliseconds a clock step or two concurrent PostgreSQL batches
+    allowed; at such a boundary the seq range can leave one of them out.
+    """
+    stored_at = statement.alias("stored_at")
+    return func.coalesce(
+        select(stored_at.c.seq).where(stored_at.c.tenant_id == bindparam("tenant_id"),
+                                      stored_at.c.stored_us <= bindparam(param))
+        .order_by(stored_at.c.stored_us.desc(), stored_at.c.seq.desc()).limit(1).scalar_subquery(), 0)
 
 
 def _activity_exists(shape: _Shape, target: Any) -> ColumnElement[bool]:

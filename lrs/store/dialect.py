@@ -94,6 +94,18 @@ def insert_ignoring_duplicates(conn: Connection, table: Table) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
+def lock_stored_order(conn: Connection, tenant_id: int) -> None:
+    """Hold the tenant's statement write lock until the transaction ends.
+
+    SQLite's single write lock is already held (BEGIN IMMEDIATE); PostgreSQL takes a per-tenant
+    advisory lock (re-entrant within the transaction). Whatever is read of the tenant's statements
+    after it stays the newest until commit.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :tenant)"),
+                     {"ns": STATEMENT_LOCK_NAMESPACE, "tenant": tenant_id})
+
+
 def allocate_statement_seqs(conn: Connection, tenant_id: int, count: int) -> list[int]:
     """Reserve `count` stored-order numbers, increasing in commit order within the tenant.
 
@@ -105,8 +117,7 @@ def allocate_statement_seqs(conn: Connection, tenant_id: int, count: int) -> lis
     from lrs.store.tables import statement
 
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :tenant)"),
-                           {"ns": STATEMENT_LOCK_NAMESPACE, "tenant": tenant_id})
+        lock_stored_order(conn, tenant_id)
         rows = conn.execute(
             text("SELECT nextval(pg_get_serial_sequence('lrs_statement', 'seq')) FROM generate_series(1, :n)"),
             {"n": count})

@@ -16,6 +16,7 @@ from lrs.store.dialect import (
     bucket_span,
     bulk_insert,
     insert_ignoring_duplicates,
+    lock_stored_order,
 )
 from lrs.store.tables import (
     STATEMENT_REF,
@@ -181,6 +182,15 @@ def has_targeting_statements(conn: Connection, tenant_id: int) -> bool:
 
 def latest_seq(conn: Connection, tenant_id: int) -> int:
     return conn.execute(_LATEST_SEQ, {"tenant_id": tenant_id}).scalar() or 0
+
+
+_LATEST_STORED = select(func.max(statement.c.stored_us)).where(statement.c.tenant_id == bindparam("tenant_id"))
+
+
+def latest_stored_us(conn: Connection, tenant_id: int) -> int:
+    """The newest `stored` of the tenant, read under its write lock (the next batch's floor)."""
+    lock_stored_order(conn, tenant_id)
+    return conn.execute(_LATEST_STORED, {"tenant_id": tenant_id}).scalar() or 0
 
 
 def latest_seq_of_all(conn: Connection) -> int:

@@ -130,3 +130,23 @@ def test_sqlite_seeks_each_bucket_of_the_index(query_filter: StatementFilter) ->
         plan = " | ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values))
     assert "bucket=?" in plan, plan
     assert "USE TEMP B-TREE" not in plan, plan  # walked in (bucket, seq) order: no sort before the limit
+
+
+@pytest.mark.parametrize("query_filter, seq_range", [
+    (StatementFilter(since_us=1), "seq>? AND seq<?"),
+    (StatementFilter(until_us=1), "seq<?"),
+    (StatementFilter(verb=COMPLETED, since_us=1), "seq>? AND seq<?"),
+], ids=["since", "until", "verb+since"])
+def test_sqlite_answers_since_and_until_as_a_seq_range(query_filter: StatementFilter, seq_range: str) -> None:
+    """since/until become a range of the seq index (stored increases in stored order), found by one seek of
+    the stored index: since=<a minute ago> reads the last minute, not the whole store (173 ms at 200k before)."""
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        select, params = build_select(1, query_filter, 50, Cursor(None, 5000))
+        compiled = select.compile(conn)
+        values = tuple(params.get(name, compiled.params.get(name)) for name in compiled.positiontup or ())
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)]
+    assert any(step.startswith("SEARCH lrs_statement USING INDEX") and seq_range in step for step in plan), plan
+    assert any("COVERING INDEX ix_lrs_statement_tenant_stored" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

@@ -7,6 +7,9 @@ import json
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
+from hub import clock
 from tests.fixtures.http import XAPIClient
 from tests.fixtures.statements import make_statement
 
@@ -67,6 +70,41 @@ async def test_since_until_and_ascending(xapi: XAPIClient) -> None:
     assert await ids_of(await xapi.get_statements(since=stored_first)) == [second["id"]]
     assert await ids_of(await xapi.get_statements(until=stored_first)) == [first["id"]]
     assert await ids_of(await xapi.get_statements(ascending="true")) == [first["id"], second["id"]]
+
+
+async def test_stored_never_goes_back_when_the_clock_does(xapi: XAPIClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stored` increases in stored order even if the clock steps back an hour, so since/until (answered
+    as ranges of the stored order) are right and a client polling with since=<last stored> misses nothing."""
+    first = make_statement()
+    await xapi.post_statements(first)
+    stored_first = (await (await xapi.get_statements(statementId=first["id"])).json())["stored"]
+    real_now_us = clock.now_us
+    monkeypatch.setattr(clock, "now_us", lambda: real_now_us() - 3_600_000_000)
+    second, third = make_statement(), make_statement()
+    await xapi.post_statements(second)
+    await xapi.post_statements([third])
+    stored_second = (await (await xapi.get_statements(statementId=second["id"])).json())["stored"]
+    stored_third = (await (await xapi.get_statements(statementId=third["id"])).json())["stored"]
+    assert stored_first < stored_second < stored_third
+    assert await ids_of(await xapi.get_statements(since=stored_first, ascending="true")) == [second["id"], third["id"]]
+    assert await ids_of(await xapi.get_statements(since=stored_second)) == [third["id"]]
+    assert await ids_of(await xapi.get_statements(until=stored_second)) == [second["id"], first["id"]]
+
+
+async def test_since_and_until_over_many_batches(xapi: XAPIClient) -> None:
+    """since/until are ranges of the stored order: each boundary statement falls on the right side."""
+    posted = [make_statement() for _ in range(12)]
+    for start in range(0, 12, 3):
+        assert (await xapi.post_statements(posted[start:start + 3])).status == 200
+        await asyncio.sleep(0.002)
+    stored = [(await (await xapi.get_statements(statementId=s["id"])).json())["stored"] for s in posted]
+    for i in (0, 2, 3, 7, 11):
+        assert await ids_of(await xapi.get_statements(since=stored[i], ascending="true")) == [
+            s["id"] for s, t in zip(posted, stored, strict=True) if t > stored[i]]
+        assert await ids_of(await xapi.get_statements(until=stored[i], ascending="true")) == [
+            s["id"] for s, t in zip(posted, stored, strict=True) if t <= stored[i]]
+        assert await ids_of(await xapi.get_statements(since=stored[0], until=stored[i], ascending="true")) == [
+            s["id"] for s, t in zip(posted, stored, strict=True) if stored[0] < t <= stored[i]]
 
 
 async def test_more_pages_through_everything_once_even_while_inserting(xapi: XAPIClient) -> None:
