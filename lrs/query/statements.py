@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.errors import BadRequest
 from lrs.model.agents import agent_ifi, parse_agent_param
 from lrs.model.timestamps import parse_timestamp
-from lrs.store.dialect import InBuckets, bucket_span
+from lrs.store.dialect import InBuckets, NotDriving, bucket_span
 from lrs.store.tables import STATEMENT_REF, statement, statement_activity, statement_agent
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -257,11 +257,17 @@ def _select_for_shape(shape: _Shape) -> Select[Any]:
         conditions.append(statement.c.tenant_id == tenant)
         if shape.registration:
             conditions.append(InBuckets(statement.c.bucket))
+    # Walking the registration index, the other conditions of lrs_statement must not drive (NotDriving).
+    by_registration = shape.registration and driver is statement
     if shape.verb:
-        conditions.append(statement.c.verb_id == bindparam("verb"))
+        verb = NotDriving(statement.c.verb_id) if by_registration else statement.c.verb_id
+        conditions.append(verb == bindparam("verb"))
     if shape.registration:
         conditions.append(statement.c.registration == bindparam("registration"))
-    conditions += _common_conditions(shape, driver.c.seq)
+    if by_registration:
+        conditions += _common_conditions(shape, NotDriving(statement.c.seq), NotDriving(statement.c.stored_us))
+    else:
+        conditions += _common_conditions(shape, driver.c.seq)
     bucketed = shape.agent or shape.activity or shape.registration
     order = (driver.c.bucket, driver.c.seq) if bucketed else (driver.c.seq,)
     return (query.where(*conditions)
@@ -303,13 +309,13 @@ def _targeting_select_for_shape(shape: _Shape) -> Select[Any]:
             .limit(bindparam("row_limit")))
 
 
-def _common_conditions(shape: _Shape, order: Any) -> list[ColumnElement[bool]]:
+def _common_conditions(shape: _Shape, order: Any, stored: Any = statement.c.stored_us) -> list[ColumnElement[bool]]:
     """Time, authority ('read/mine') and keyset conditions, applied to the statement returned."""
     conditions: list[ColumnElement[bool]] = [order <= bindparam("bound_seq")]
     if shape.since:
-        conditions += [statement.c.stored_us > bindparam("since_us"), order > _last_seq_stored_by("since_us")]
+        conditions += [stored > bindparam("since_us"), order > _last_seq_stored_by("since_us")]
     if shape.until:
-        conditions += [statement.c.stored_us <= bindparam("until_us"), order <= _last_seq_stored_by("until_us")]
+        conditions += [stored <= bindparam("until_us"), order <= _last_seq_stored_by("until_us")]
     if shape.mine:
         conditions.append(exists().where(statement_agent.c.tenant_id == bindparam("tenant_id"),
                                          statement_agent.c.bucket == statement.c.bucket,

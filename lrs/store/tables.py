@@ -83,7 +83,7 @@ statement = Table(
 # agent, seq), where the bucket is a run of consecutive seqs, the new entries all fall into the
 # newest bucket's few pages, whatever the store's size. A lookup by agent probes every bucket in
 # order (one B-tree seek each, stopping at the page's limit); lrs.store.dialect.bucket_of decides
-# the width (1,024 statements on SQLite; one bucket, 0, on PostgreSQL, whose WAL logs the row rather
+# the width (4,096 statements on SQLite; one bucket, 0, on PostgreSQL, whose WAL logs the row rather
 # than the page).
 
 # One row per (statement, agent): usage 'direct' when the agent is the actor or object (or a member

@@ -1,4 +1,5 @@
-"""Migration 0012: existing association rows and statements get their index bucket, and back."""
+"""Migrations 0012 and 0013: existing association rows and statements get their index bucket (1,024
+seqs, then 4,096 on SQLite; 0 on PostgreSQL), and back."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def test_rows_move_into_their_buckets_and_back(fresh_url: str) -> None:
     def fill(conn: Connection) -> bool:
         conn.execute(text("INSERT INTO hub_tenant (id, slug, name, created_at) "
                           "VALUES (1, 't', 'T', CURRENT_TIMESTAMP)"))
-        for seq in (5, 2000):
+        for seq in (5, 2000, 5000):
             conn.execute(text(
                 "INSERT INTO lrs_statement (seq, tenant_id, statement_id, stored_us, verb_id, object_type, object_key, "
                 "actor_ifi, registration, voided, voids, payload) VALUES (:seq, 1, :id, 1, 'v', 'Activity', 'a', "
@@ -63,8 +64,6 @@ def test_rows_move_into_their_buckets_and_back(fresh_url: str) -> None:
         return conn.dialect.name == "sqlite"
 
     sqlite = in_transaction(fresh_url, fill)
-    upgrade(fresh_url)
-    expected = [(5, 0), (2000, 1 if sqlite else 0)]
 
     def upgraded(conn: Connection) -> dict[str, Any]:
         found: dict[str, Any] = {table: conn.execute(text(f"SELECT seq, bucket FROM {table} ORDER BY seq")).all()
@@ -73,9 +72,18 @@ def test_rows_move_into_their_buckets_and_back(fresh_url: str) -> None:
         found["key"] = inspect(conn).get_pk_constraint("lrs_statement_agent")["constrained_columns"]
         return found
 
+    narrow = [(5, 0), (2000, 1), (5000, 4)] if sqlite else [(5, 0), (2000, 0), (5000, 0)]
+    wide = [(5, 0), (2000, 0), (5000, 1)] if sqlite else narrow
+    for revision, expected in (("0012", narrow), ("heads", wide)):
+        upgrade(fresh_url, revision)
+        found = in_transaction(fresh_url, upgraded)
+        assert found.pop("key") == ["tenant_id", "bucket", "ifi", "seq"]
+        assert found == dict.fromkeys(found, expected), revision
+
+    command.downgrade(alembic_config(fresh_url), "0012")
     found = in_transaction(fresh_url, upgraded)
     assert found.pop("key") == ["tenant_id", "bucket", "ifi", "seq"]
-    assert found == dict.fromkeys(found, expected)
+    assert found == dict.fromkeys(found, narrow)
 
     command.downgrade(alembic_config(fresh_url), "0011")
 
@@ -84,5 +92,5 @@ def test_rows_move_into_their_buckets_and_back(fresh_url: str) -> None:
                 {c["name"] for c in inspect(conn).get_columns("lrs_statement")})
 
     rows, columns = in_transaction(fresh_url, downgraded)
-    assert rows == [(5, "direct"), (2000, "direct")]
+    assert rows == [(5, "direct"), (2000, "direct"), (5000, "direct")]
     assert "bucket" not in columns
