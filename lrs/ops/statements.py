@@ -124,21 +124,23 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
             if follow_up is not None:
                 follow_ups.append(follow_up)
         if fresh:
-            # Taken inside the tenant's write lock and after the newest stored, so `stored` increases
-            # with every batch in stored order, even if the clock steps back: since/until are then
-            # ranges of the stored order (lrs/query/statements.py), and a client polling with
-            # since=<last stored seen> misses nothing.
-            now_us = max(clock.now_us(), stored_us, store.latest_stored_us(conn, principal.tenant_id) + 1)
-            if now_us != stored_us:
-                iso = clock.us_to_iso(now_us)
-                fresh = [_restamp(new, now_us, iso) for new in fresh]
             # A voiding statement may arrive before its target (Data §2.3.2).
             voided_early = store.find_voiding_targets(
                 conn, principal.tenant_id,
                 [n.entries.statement_id for n in fresh if n.entries.statement_id in supplied])
             known = definitions.lookup(principal.tenant_id, {a for n in fresh for a in n.entries.definitions})
+            # Taken inside the tenant's write lock (held from here to COMMIT: as little as possible
+            # follows) and after the newest stored, so `stored` increases with every batch in stored
+            # order even if the clock steps back: a client polling with since=<last stored seen>
+            # misses nothing, and on SQLite since/until are ranges of the stored order
+            # (lrs/query/statements.py).
+            seqs, latest_stored_us = store.reserve_seqs(conn, principal.tenant_id, len(fresh))
+            now_us = max(clock.now_us(), stored_us, latest_stored_us + 1)
+            if now_us != stored_us:
+                iso = clock.us_to_iso(now_us)
+                fresh = [_restamp(new, now_us, iso) for new in fresh]
             written.clear()
-            written.update(store.insert_statements(conn, principal.tenant_id, fresh, voided_early, known))
+            written.update(store.insert_statements(conn, principal.tenant_id, fresh, seqs, voided_early, known))
             store.void_statements(conn, principal.tenant_id,
                                         [n.entries.voids for n in fresh if n.entries.voids])
             store.insert_attachments(conn, principal.tenant_id, parts)

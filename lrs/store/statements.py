@@ -11,12 +11,11 @@ from sqlalchemy import Connection, Select, bindparam, func, select, update
 from lrs.model.shaping import IndexEntries
 from lrs.store.dialect import (
     InBuckets,
-    allocate_statement_seqs,
     bucket_of,
     bucket_span,
     bulk_insert,
     insert_ignoring_duplicates,
-    lock_stored_order,
+    reserve_statement_seqs,
 )
 from lrs.store.tables import (
     STATEMENT_REF,
@@ -92,7 +91,7 @@ def find_voiding_targets(conn: Connection, tenant_id: int, statement_ids: Sequen
     return {r.voids for r in rows}
 
 
-def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[NewStatement],
+def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[NewStatement], seqs: Sequence[int],
                       voided_on_arrival: set[str], latest_definitions: Mapping[str, str] | None = None
                       ) -> dict[str, tuple[int, str]]:
     """Insert statements with their association rows; one executemany per table.
@@ -105,7 +104,6 @@ def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[New
     """
     known = latest_definitions or {}
     written: dict[str, tuple[int, str]] = {}
-    seqs = allocate_statement_seqs(conn, tenant_id, len(statements))
     dialect = conn.dialect.name
     statement_rows: list[tuple[Any, ...]] = []
     agent_rows: list[tuple[Any, ...]] = []
@@ -184,13 +182,9 @@ def latest_seq(conn: Connection, tenant_id: int) -> int:
     return conn.execute(_LATEST_SEQ, {"tenant_id": tenant_id}).scalar() or 0
 
 
-_LATEST_STORED = select(func.max(statement.c.stored_us)).where(statement.c.tenant_id == bindparam("tenant_id"))
-
-
-def latest_stored_us(conn: Connection, tenant_id: int) -> int:
-    """The newest `stored` of the tenant, read under its write lock (the next batch's floor)."""
-    lock_stored_order(conn, tenant_id)
-    return conn.execute(_LATEST_STORED, {"tenant_id": tenant_id}).scalar() or 0
+def reserve_seqs(conn: Connection, tenant_id: int, count: int) -> tuple[list[int], int]:
+    """Take the tenant's statement write lock until COMMIT; `count` seqs and the newest stored."""
+    return reserve_statement_seqs(conn, tenant_id, count)
 
 
 def latest_seq_of_all(conn: Connection) -> int:
