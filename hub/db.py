@@ -51,11 +51,13 @@ SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON",
                   # Never block the event loop for long on another process's lock: fail fast, retry async.
                   "busy_timeout=50",
                   "cache_size=-524288", "temp_store=MEMORY", "mmap_size=8589934592",
-                  # A background thread backfills the WAL continuously (Database._checkpoint_loop); the
+                  # A background thread backfills the WAL every 20 ms (Database._checkpoint_loop); the
                   # committing connection still checkpoints at 40 MB, which finds the frames already
                   # copied and lets the WAL restart instead of growing without bound under steady writes.
+                  # Measured at 1,000,000 statements, single-statement POST p99: 74-77 ms with a 0.5 s
+                  # interval (the commit copied up to 40 MB of frames), 31 ms at 50 ms, 15-17 ms at 20 ms.
                   "wal_autocheckpoint=10000")
-CHECKPOINT_INTERVAL_SECONDS = 0.5
+CHECKPOINT_INTERVAL_SECONDS = 0.02
 
 
 def async_url(url: str) -> URL:

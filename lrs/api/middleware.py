@@ -54,6 +54,11 @@ async def xapi_middleware(request: web.Request, handler: Handler) -> web.StreamR
             raise
         response = error_response(from_http_exception(exc))
     response.headers["X-Experience-API-Version"] = V2 if version == V2 else V1
+    # Every answer is live data: a browser must ask again rather than reuse one by heuristic freshness
+    # (a GET with Last-Modified and no Cache-Control may be served from its cache). A cmi5 AU's
+    # learner-preferences GET answered from the cache never reached the LRS, whose gate then refused
+    # the AU's `initialized` (cmi5 11.0.0.0-3).
+    response.headers.setdefault("Cache-Control", "no-cache")
     if request.path.rstrip("/").endswith("/statements") and request.method in ("GET", "HEAD"):
         # Communication §2.1.3: every GET /statements response carries it, errors included.
         response.headers.setdefault("X-Experience-API-Consistent-Through", clock.us_to_iso(clock.now_us()))

@@ -35,6 +35,23 @@ async def test_responses_carry_the_negotiated_version(xapi: XAPIClient, xapi2: X
     assert resp.headers["X-Experience-API-Version"] == "1.0.3"
 
 
+async def test_every_answer_must_be_revalidated_by_browsers(xapi: XAPIClient) -> None:
+    """A GET with Last-Modified and no Cache-Control may be reused by heuristic freshness: a cmi5 AU's
+    learner-preferences GET then never reached the LRS, whose gate refused the AU's `initialized`."""
+    agent = json.dumps({"mbox": "mailto:learner@example.com"})
+    put = await xapi.request("PUT", "/xapi/agents/profile", params={"agent": agent, "profileId": "prefs"},
+                             json={"languagePreference": "en-US"}, headers={"If-None-Match": "*"})
+    assert put.status == 204
+    statement = make_statement()
+    assert (await xapi.post_statements(statement)).status == 200
+    responses = [await xapi.request("GET", "/xapi/agents/profile", params={"agent": agent, "profileId": "prefs"}),
+                 await xapi.get_statements(statementId=statement["id"]), await xapi.get_statements(),
+                 await xapi.request("GET", "/xapi/about"), put]
+    for resp in responses:
+        assert resp.headers["Cache-Control"] == "no-cache", resp.url
+    assert "Last-Modified" in responses[0].headers or "ETag" in responses[0].headers
+
+
 async def test_cors_preflight_without_credentials(http: TestClient) -> None:
     resp = await http.options("/xapi/statements", headers={"Origin": "http://content.example.com",
                                                            "Access-Control-Request-Method": "POST"})
