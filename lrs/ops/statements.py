@@ -27,6 +27,7 @@ from lrs.query.statements import (
     has_match_filters,
 )
 from lrs.store import statements as store
+from lrs.store.dialect import reserve_statement_seqs
 
 ATTACHMENT_CONTENT = dict[str, tuple[str, bytes]]  # sha2 -> (content type, bytes)
 
@@ -134,7 +135,7 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
             # order even if the clock steps back: a client polling with since=<last stored seen>
             # misses nothing, and on SQLite since/until are ranges of the stored order
             # (lrs/query/statements.py).
-            seqs, latest_stored_us = store.reserve_seqs(conn, principal.tenant_id, len(fresh))
+            seqs, latest_stored_us = reserve_statement_seqs(conn, principal.tenant_id, len(fresh))
             now_us = max(clock.now_us(), stored_us, latest_stored_us + 1)
             if now_us != stored_us:
                 iso = clock.us_to_iso(now_us)

@@ -259,15 +259,15 @@ def _select_for_shape(shape: _Shape) -> Select[Any]:
             conditions.append(InBuckets(statement.c.bucket))
     # Walking the registration index, the other conditions of lrs_statement must not drive (NotDriving).
     by_registration = shape.registration and driver is statement
+
+    def filtering(column: Any) -> Any:
+        return NotDriving(column) if by_registration else column
+
     if shape.verb:
-        verb = NotDriving(statement.c.verb_id) if by_registration else statement.c.verb_id
-        conditions.append(verb == bindparam("verb"))
+        conditions.append(filtering(statement.c.verb_id) == bindparam("verb"))
     if shape.registration:
         conditions.append(statement.c.registration == bindparam("registration"))
-    if by_registration:
-        conditions += _common_conditions(shape, NotDriving(statement.c.seq), NotDriving(statement.c.stored_us))
-    else:
-        conditions += _common_conditions(shape, driver.c.seq)
+    conditions += _common_conditions(shape, filtering(driver.c.seq), filtering(statement.c.stored_us))
     bucketed = shape.agent or shape.activity or shape.registration
     order = (driver.c.bucket, driver.c.seq) if bucketed else (driver.c.seq,)
     return (query.where(*conditions)

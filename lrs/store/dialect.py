@@ -87,7 +87,7 @@ class OnSQLite(ColumnElement[bool]):
 
 @compiles(OnSQLite, "sqlite")
 def _on_sqlite_sqlite(element: OnSQLite, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.condition, **kw))
+    return compiler.process(element.condition, **kw)
 
 
 @compiles(OnSQLite)

@@ -15,7 +15,6 @@ from lrs.store.dialect import (
     bucket_span,
     bulk_insert,
     insert_ignoring_duplicates,
-    reserve_statement_seqs,
 )
 from lrs.store.tables import (
     STATEMENT_REF,
@@ -180,11 +179,6 @@ def has_targeting_statements(conn: Connection, tenant_id: int) -> bool:
 
 def latest_seq(conn: Connection, tenant_id: int) -> int:
     return conn.execute(_LATEST_SEQ, {"tenant_id": tenant_id}).scalar() or 0
-
-
-def reserve_seqs(conn: Connection, tenant_id: int, count: int) -> tuple[list[int], int]:
-    """Take the tenant's statement write lock until COMMIT; `count` seqs and the newest stored."""
-    return reserve_statement_seqs(conn, tenant_id, count)
 
 
 def latest_seq_of_all(conn: Connection) -> int:

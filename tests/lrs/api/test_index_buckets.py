@@ -112,6 +112,17 @@ async def test_activity_definitions_merge_across_buckets(narrow_buckets: None, x
     assert definition["description"] == {language: "x" for language in languages}
 
 
+def sqlite_plan(query_filter: StatementFilter, cursor: Cursor) -> list[str]:
+    """The steps of SQLite's EXPLAIN QUERY PLAN for a filtered query, on an empty schema (no statistics)."""
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        select, params = build_select(1, query_filter, 50, cursor)
+        compiled = select.compile(conn)
+        values = tuple(params.get(name, compiled.params.get(name)) for name in compiled.positiontup or ())
+        return [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)]
+
+
 @pytest.mark.parametrize("query_filter", [
     StatementFilter(agent_ifi="mbox:mailto:p@example.com"),
     StatementFilter(agent_ifi="mbox:mailto:p@example.com", verb=COMPLETED),
@@ -129,13 +140,7 @@ def test_sqlite_seeks_each_bucket_of_the_index(query_filter: StatementFilter, cu
     `bucket IN (…) = 1`, which made every bucketed query scan: 78-174 ms at 200k instead of ~1 ms), and
     no other condition takes the query off the index it walks (a registration `more` page went by the
     (tenant, seq) index and sorted: 565 ms at 1,000,000 statements instead of 1.1 ms)."""
-    engine = create_engine("sqlite://")
-    metadata.create_all(engine)
-    with engine.connect() as conn:
-        select, params = build_select(1, query_filter, 50, cursor)
-        compiled = select.compile(conn)
-        values = tuple(params.get(name, compiled.params.get(name)) for name in compiled.positiontup or ())
-        plan = " | ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values))
+    plan = " | ".join(sqlite_plan(query_filter, cursor))
     assert "bucket=?" in plan, plan
     assert "USE TEMP B-TREE" not in plan, plan  # walked in (bucket, seq) order: no sort before the limit
 
@@ -148,13 +153,7 @@ def test_sqlite_seeks_each_bucket_of_the_index(query_filter: StatementFilter, cu
 def test_sqlite_answers_since_and_until_as_a_seq_range(query_filter: StatementFilter, seq_range: str) -> None:
     """since/until become a range of the seq index (stored increases in stored order), found by one seek of
     the stored index: since=<a minute ago> reads the last minute, not the whole store (173 ms at 200k before)."""
-    engine = create_engine("sqlite://")
-    metadata.create_all(engine)
-    with engine.connect() as conn:
-        select, params = build_select(1, query_filter, 50, Cursor(None, 5000))
-        compiled = select.compile(conn)
-        values = tuple(params.get(name, compiled.params.get(name)) for name in compiled.positiontup or ())
-        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)]
+    plan = sqlite_plan(query_filter, Cursor(None, 5000))
     assert any(step.startswith("SEARCH lrs_statement USING INDEX") and seq_range in step for step in plan), plan
     assert any("COVERING INDEX ix_lrs_statement_tenant_stored" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
