@@ -317,10 +317,13 @@ def _common_conditions(shape: _Shape, order: Any, stored: Any = statement.c.stor
     if shape.until:
         conditions += [stored <= bindparam("until_us"), OnSQLite(order <= _last_seq_stored_by("until_us"))]
     if shape.mine:
-        conditions.append(exists().where(statement_agent.c.tenant_id == bindparam("tenant_id"),
-                                         statement_agent.c.bucket == statement.c.bucket,
-                                         statement_agent.c.seq == statement.c.seq,
-                                         statement_agent.c.ifi == bindparam("mine_ifi")))
+        # Its own alias: a query driven by the agent index already has statement_agent in its FROM,
+        # which the subquery would correlate to, leaving it no FROM of its own.
+        authority = statement_agent.alias("mine")
+        conditions.append(exists().where(authority.c.tenant_id == bindparam("tenant_id"),
+                                         authority.c.bucket == statement.c.bucket,
+                                         authority.c.seq == statement.c.seq,
+                                         authority.c.ifi == bindparam("mine_ifi")))
     if shape.after:
         after: Any = bindparam("after_seq")
         conditions.append(order > after if shape.ascending else order < after)

@@ -64,6 +64,26 @@ async def test_read_mine_sees_only_statements_it_wrote(http: TestClient, databas
     assert (await other.get_statements(statementId=own["id"])).status == 200
 
 
+async def test_read_mine_filters_by_agent_activity_and_verb_within_its_own(http: TestClient, database: Database,
+                                                                         tenant: Tenant) -> None:
+    """read/mine narrows every filtered query, including those driven by the agent index (a cmi5 AU
+    session asking for its learner's statements)."""
+    mine = await client_with(http, database, tenant, "statements/write statements/read/mine")
+    other = await client_with(http, database, tenant, "all")
+    own = make_statement(actor_email="learner@example.com", activity="http://example.com/course")
+    foreign = make_statement(actor_email="learner@example.com", activity="http://example.com/course")
+    assert (await mine.post_statements(own)).status == 200
+    assert (await other.post_statements(foreign)).status == 200
+    for params in ({"agent": '{"mbox":"mailto:learner@example.com"}'},
+                   {"agent": '{"mbox":"mailto:learner@example.com"}', "related_agents": "true"},
+                   {"activity": "http://example.com/course"}, {"verb": own["verb"]["id"]}):
+        resp = await mine.get_statements(**params)
+        assert resp.status == 200, (params, await resp.text())
+        assert [s["id"] for s in (await resp.json())["statements"]] == [own["id"]], params
+        listed = await (await other.get_statements(**params)).json()
+        assert {s["id"] for s in listed["statements"]} >= {own["id"], foreign["id"]}, params
+
+
 async def test_state_scope_allows_state_but_not_statements(http: TestClient, database: Database,
                                                            tenant: Tenant) -> None:
     state_only = await client_with(http, database, tenant, "state")
