@@ -109,6 +109,8 @@ class Database:
             self._read_connection: Connection | None = None
             self._checkpointer: threading.Thread | None = None
             self._stopping = threading.Event()
+            # Set by each commit of the writer; the checkpoint thread only wakes SQLite when it is set.
+            self._committed = threading.Event()
 
     async def dispose(self) -> None:
         if self.engine is not None:
@@ -231,7 +233,9 @@ class Database:
     def _checkpoint_loop(self) -> None:
         """Copy the WAL back into the database file off the event loop (PASSIVE never blocks writers)."""
         while not self._stopping.wait(CHECKPOINT_INTERVAL_SECONDS):
-            self._checkpoint("PASSIVE")
+            if self._committed.is_set():
+                self._committed.clear()
+                self._checkpoint("PASSIVE")
 
     def _checkpoint(self, mode: str) -> None:
         assert self.sync_engine is not None
@@ -274,6 +278,7 @@ class Database:
             if any(ok for ok, _ in outcomes):
                 # The fsync: off the loop (sqlite3 releases the GIL while it waits for the disk).
                 await asyncio.to_thread(transaction.commit)
+                self._committed.set()
             else:
                 transaction.rollback()
         except BaseException as exc:
