@@ -3,6 +3,7 @@
 Store functions are plain synchronous SQLAlchemy Core over a `Connection`, and every transaction
 or read runs as one unit:
   - PostgreSQL: on the asyncpg async engine through `AsyncConnection.run_sync` (no threads);
+    reads on a pool of their own in autocommit, without BEGIN, ROLLBACK or a ping before use;
   - SQLite (pysqlite): on the event loop itself. An index lookup takes ~20 µs, so handing work to a
     thread costs more than the work: sqlite3 releases and re-takes the GIL at every step, and
     measured through aiosqlite each statement cost ~0.4 ms, through a writer thread ~0.2 ms of
@@ -82,19 +83,28 @@ class Database:
         self.dialect = "sqlite" if make_url(url).drivername.startswith("sqlite") else "postgresql"
         self.query_timeout = query_timeout
         self.engine: AsyncEngine | None = None
+        self.read_engine: AsyncEngine | None = None
         # Process-local caches of what this database holds, by owner (e.g. "lrs.definitions").
         self.caches: dict[str, Any] = {}
         self.sync_engine: Engine | None = None
         if self.dialect == "postgresql":
             timeout_ms = str(int(query_timeout * 1000))
-            self.engine = create_async_engine(
-                async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                connect_args={"server_settings": {
-                    "statement_timeout": timeout_ms,
-                    "idle_in_transaction_session_timeout": "60000",
-                    # asyncpg keeps prepared statements per connection; a generic plan chosen while
-                    # the tables were small (sequential scans) made ingest slower with every row.
-                    "plan_cache_mode": "force_custom_plan"}})
+            connect_args = {"server_settings": {
+                "statement_timeout": timeout_ms,
+                "idle_in_transaction_session_timeout": "60000",
+                # asyncpg keeps prepared statements per connection; a generic plan chosen while
+                # the tables were small (sequential scans) made ingest slower with every row.
+                "plan_cache_mode": "force_custom_plan"}}
+            # Writes check a pooled connection before use (a ping): a transaction is not re-run after
+            # an error that might have come after its COMMIT.
+            self.engine = create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size,
+                                              pool_pre_ping=True, connect_args=connect_args)
+            # Reads have a pool of their own, in autocommit and without the ping: under READ COMMITTED
+            # every statement takes its own snapshot anyway, so BEGIN, ROLLBACK and the ping were three
+            # of the four round trips of a GET by id. A read that meets a connection the server dropped
+            # is simply run again on a fresh one (Database.read).
+            self.read_engine = create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size,
+                                                   isolation_level="AUTOCOMMIT", connect_args=connect_args)
         else:
             self.sync_engine = create_engine(sqlite_url(url), pool_size=pool_size + 1, max_overflow=0,
                                              connect_args={"check_same_thread": False, "timeout": 30})
@@ -113,8 +123,9 @@ class Database:
             self._committed = threading.Event()
 
     async def dispose(self) -> None:
-        if self.engine is not None:
-            await self.engine.dispose()
+        for engine in (self.engine, self.read_engine):
+            if engine is not None:
+                await engine.dispose()
         if self.sync_engine is not None:
             if self._writer is not None:
                 await asyncio.gather(self._writer, return_exceptions=True)
@@ -142,8 +153,8 @@ class Database:
         while True:
             attempt += 1
             try:
-                if self.engine is not None:
-                    async with self.engine.connect() as conn:
+                if self.read_engine is not None:
+                    async with self.read_engine.connect() as conn:
                         return await asyncio.wait_for(conn.run_sync(fn), limit)
                 return self._read_inline(fn, limit)
             except TimeoutError:
@@ -153,7 +164,7 @@ class Database:
                     raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
                 # A SQLite reader can meet SQLITE_BUSY while the WAL is being reset after a checkpoint: the
                 # read is simply run again (never looping while the event loop waits).
-                if not _is_retryable(exc) or attempt >= RETRY_BUDGET:
+                if not (_is_retryable(exc) or exc.connection_invalidated) or attempt >= RETRY_BUDGET:
                     raise
                 log.warning("retrying read", extra={"attempt": attempt, "error": str(exc.orig)})
                 await asyncio.sleep(0.005 * 2 ** attempt)

@@ -90,3 +90,33 @@ async def test_a_read_that_meets_a_locked_database_is_run_again(database: Databa
 
     with pytest.raises(OperationalError):
         await database.read(always_locked)
+
+
+@pytest.mark.postgres
+async def test_a_postgres_read_survives_the_server_dropping_its_connections(postgres_url: str) -> None:
+    """Reads run without a ping before use: a pooled connection the server closed is replaced, not an error."""
+    database = Database(postgres_url, pool_size=2)
+    try:
+        pid = await database.read(lambda conn: conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        # A PostgreSQL restart or an idle-connection reaper does this to every pooled connection.
+        await database.transaction(lambda conn: conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}))
+        after = await database.read(lambda conn: conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert after != pid
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_postgres_read_holds_no_transaction_open(postgres_url: str) -> None:
+    """Reads run in autocommit: no BEGIN/ROLLBACK round trips around them."""
+    database = Database(postgres_url, pool_size=2)
+    try:
+        def second_statement_starts_its_own_transaction(conn: Connection) -> bool:
+            # In a transaction block both statements share the block's transaction id.
+            first = conn.execute(text("SELECT txid_current()")).scalar_one()
+            return bool(conn.execute(text("SELECT txid_current()")).scalar_one() != first)
+
+        assert await database.read(second_statement_starts_its_own_transaction) is True
+        assert await database.transaction(second_statement_starts_its_own_transaction) is False
+    finally:
+        await database.dispose()
