@@ -301,7 +301,9 @@ end'''.replace("METHOD", method))
     if follow_more:
         lines.append('''response = function(status, headers, body)
   if status ~= 200 then error("status " .. status .. ": " .. body) end
-  local more = string.match(body, '"more":"([^"]+)"')
+  -- "more" is the body's last member: searching only its tail keeps wrk's one thread from
+  -- scanning 75 KB of statements per page (0.4 of a core at 350 pages/s).
+  local more = string.match(body, '"more":"([^"]+)"', math.max(1, #body - 2000))
   if more then pending = more end
 end''')
     else:

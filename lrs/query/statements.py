@@ -18,6 +18,7 @@ from hub.errors import BadRequest
 from lrs.model.agents import agent_ifi, parse_agent_param
 from lrs.model.timestamps import parse_timestamp
 from lrs.store.dialect import InBuckets, NotDriving, OnSQLite, bucket_span
+from lrs.store.statements import STORED_COLUMNS
 from lrs.store.tables import STATEMENT_REF, statement, statement_activity, statement_agent
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -222,8 +223,8 @@ def _bucket_range(f: StatementFilter, cursor: Cursor) -> str:
     return bucket_span(low, high)
 
 
-_COLUMNS = (statement.c.seq, statement.c.statement_id, statement.c.stored_us, statement.c.voided,
-            statement.c.payload)
+# The columns of a StoredStatement, in its order.
+_COLUMNS = STORED_COLUMNS
 
 
 @lru_cache(maxsize=512)
