@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import asyncio
+import functools
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence, cast
 
 from sqlalchemy import Connection
@@ -10,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub import clock
 from hub.db import Database
-from hub.errors import BadRequest, Conflict, NotFound
+from hub.errors import BadRequest, Conflict, HubError, NotFound
 from lrs.model.agents import agent_ifi
 from lrs.model.equivalence import statements_equivalent
 from lrs.model.shaping import fill_lrs_properties, index_entries, normalize_context_activities
@@ -97,68 +99,221 @@ async def store_statements(db: Database, principal: Principal, statements: Seque
         payload = fill_lrs_properties(raw, stored=stored_iso, authority=principal.authority, version=default_version)
         normalize_context_activities(payload)
         prepared.append(store.NewStatement(payload, index_entries(payload), stored_us))
-    supplied_ids = [p.entries.statement_id for p, raw in zip(prepared, statements, strict=True) if "id" in raw]
-    supplied = set(supplied_ids)
-    parts = [(sha2, content_type, content) for sha2, (content_type, content) in attachments.items()]
+    batch = _Batch(principal, statements, prepared,
+                   [p.entries.statement_id for p, raw in zip(prepared, statements, strict=True) if "id" in raw],
+                   [(sha2, content_type, content) for sha2, (content_type, content) in attachments.items()])
+    if batch.shares_transactions:
+        stored_ids = await StatementWriter.of(db).submit(batch)
+    else:
+        stored_ids = await _write_alone(db, batch)
+    for follow_up in batch.follow_ups:
+        await follow_up(db)
+    return stored_ids
 
-    follow_ups: list[FollowUp] = []
+
+@dataclass
+class _Batch:
+    """One request's statements, validated and completed by the LRS, waiting for their transaction."""
+
+    principal: Principal
+    raw: Sequence[dict[str, Any]]  # as the client sent them: equivalence compares these
+    prepared: list[store.NewStatement]
+    supplied_ids: list[str]
+    parts: list[tuple[str, str, bytes]]
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def shares_transactions(self) -> bool:
+        # A cmi5 session's gate writes the session's state inside the transaction, so its request could not
+        # be left out of a shared one after its check; such requests (and ones with attachments) run alone.
+        return self.principal.gate is None and not self.parts
+
+
+class StatementWriter:
+    """Statement-level group commit: a tenant's POSTs that arrive while its previous group is being
+    written share the next transaction.
+
+    The tenant's writes are serialized anyway (the stored order is taken under its write lock,
+    lrs.store.dialect.reserve_statement_seqs), and on PostgreSQL that lock was held across every insert
+    round trip and the COMMIT's fsync of each request. A shared transaction takes the lock, the seqs
+    and each table's insert once for the whole group (measured on PostgreSQL, 8 concurrent clients:
+    single-statement POSTs 285-299/s with p99 55-58 ms alone, 561-692/s with p99 17-20 ms shared;
+    batch ingest and SQLite unchanged within the noise). Each request stays all or nothing: one whose
+    statements conflict (409) is left out and the others go in; if the shared transaction fails in
+    the database, every request is run again alone.
+    """
+
+    # Statements per shared transaction; a group never splits a request.
+    GROUP_LIMIT = 2_000
+    # Transactions of one tenant in flight at once: while one holds the write lock, the next reads
+    # (ids already stored, voiding statements) and builds its rows on a connection of its own.
+    # Measured on PostgreSQL (batch ingest / single POSTs per second): 1 in flight 2,645-3,170 /
+    # 614-623, 2: 3,977-4,238 / 561-692, 4: 3,294-3,978 / 358-409.
+    IN_FLIGHT = 2
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._pending: dict[int, list[tuple[_Batch, asyncio.Future[list[str]]]]] = {}
+        self._in_flight: dict[int, int] = {}
+
+    @classmethod
+    def of(cls, db: Database) -> StatementWriter:
+        found = db.caches.get("lrs.statement_writer")
+        if found is None:
+            found = db.caches["lrs.statement_writer"] = cls(db)
+        return cast(StatementWriter, found)
+
+    async def submit(self, batch: _Batch) -> list[str]:
+        tenant_id = batch.principal.tenant_id
+        future: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+        self._pending.setdefault(tenant_id, []).append((batch, future))
+        self._start(tenant_id)
+        return await future
+
+    def _start(self, tenant_id: int) -> None:
+        """Start transactions for what is queued, up to IN_FLIGHT at once."""
+        queue = self._pending.get(tenant_id)
+        while queue and self._in_flight.get(tenant_id, 0) < self.IN_FLIGHT:
+            size = taken = 0
+            for batch, _ in queue:
+                if taken and size + len(batch.prepared) > self.GROUP_LIMIT:
+                    break
+                size += len(batch.prepared)
+                taken += 1
+            group = queue[:taken]
+            del queue[:taken]
+            self._in_flight[tenant_id] = self._in_flight.get(tenant_id, 0) + 1
+            task = asyncio.get_running_loop().create_task(self._write(group))
+            task.add_done_callback(functools.partial(self._finished, tenant_id, group))
+        if not queue:
+            self._pending.pop(tenant_id, None)
+
+    def _finished(self, tenant_id: int, group: list[tuple[_Batch, asyncio.Future[list[str]]]],
+                  _task: asyncio.Task[None]) -> None:
+        for _, future in group:  # left unsettled only when the task was cancelled (shutdown)
+            if not future.done():
+                future.cancel()
+        self._in_flight[tenant_id] -= 1
+        if not self._in_flight[tenant_id]:
+            del self._in_flight[tenant_id]
+        self._start(tenant_id)
+
+    async def _write(self, group: list[tuple[_Batch, asyncio.Future[list[str]]]]) -> None:
+        batches = [batch for batch, _ in group]
+        try:
+            outcomes: list[list[str] | Exception] = list(await _write_together(self.db, batches))
+        except Exception as exc:
+            if len(group) == 1:
+                outcomes = [exc]
+            else:
+                # The database refused the shared transaction: each request runs alone and gets its own answer.
+                outcomes = []
+                for batch in batches:
+                    try:
+                        outcomes.append(await _write_alone(self.db, batch))
+                    except Exception as alone_exc:
+                        outcomes.append(alone_exc)
+        for (_, future), outcome in zip(group, outcomes, strict=True):
+            if future.done():  # the request was cancelled (its client went away); its statements stand
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+
+async def _write_alone(db: Database, batch: _Batch) -> list[str]:
+    outcome = (await _write_together(db, [batch]))[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+async def _write_together(db: Database, batches: list[_Batch]) -> list[list[str] | Exception]:
+    """One transaction for requests of one tenant; per request its ids or the error that left it out.
+
+    With one request an error propagates (and rolls everything back), as it always did; with several,
+    a request refused by the LRS's own rules (409) is left out before anything is written.
+    """
+    tenant_id = batches[0].principal.tenant_id
     definitions = LatestDefinitions.of(db)
     written: dict[str, tuple[int, str]] = {}
+    alone = len(batches) == 1
 
-    def run(conn: Connection) -> list[str]:
-        existing = store.find_existing(conn, principal.tenant_id, supplied_ids)
-        fresh = []
-        fresh_raw = []
-        for raw, new in zip(statements, prepared, strict=True):
-            found = existing.get(new.entries.statement_id)
-            if found is None:
+    def run(conn: Connection) -> list[list[str] | Exception]:
+        existing = store.find_existing(conn, tenant_id, [i for b in batches for i in b.supplied_ids])
+        outcomes: list[list[str] | Exception] = []
+        fresh: list[store.NewStatement] = []
+        fresh_supplied: list[str] = []
+        for batch in batches:
+            batch.follow_ups.clear()
+            try:
+                mine = _fresh_statements(batch, existing)
+            except HubError as exc:
+                if alone:
+                    raise
+                outcomes.append(exc)
+                continue
+            if batch.principal.gate is not None and mine:
+                # A session-bound credential's rules (cmi5), in this transaction; a retried batch is not re-checked.
+                follow_up = batch.principal.gate.check_statements(conn, [raw for raw, _ in mine])
+                if follow_up is not None:
+                    batch.follow_ups.append(follow_up)
+            supplied = set(batch.supplied_ids)
+            for raw, new in mine:
                 fresh.append(new)
-                fresh_raw.append(raw)
-            # Compare with what the client sent: properties the LRS fills in are not the client's.
-            elif not statements_equivalent(found, raw):
-                raise Conflict(f"statement {new.entries.statement_id} already exists with different content",
-                               field="id")
-        follow_ups.clear()
-        if principal.gate is not None and fresh_raw:
-            # A session-bound credential's rules (cmi5), in this transaction; a retried batch is not re-checked.
-            follow_up = principal.gate.check_statements(conn, fresh_raw)
-            if follow_up is not None:
-                follow_ups.append(follow_up)
+                if new.entries.statement_id in supplied:
+                    fresh_supplied.append(new.entries.statement_id)
+                    # A later request of the group sending the same id compares with this one.
+                    existing[new.entries.statement_id] = raw
+            outcomes.append([new.entries.statement_id for new in batch.prepared])
         if fresh:
             # A voiding statement may arrive before its target (Data §2.3.2).
-            voided_early = store.find_voiding_targets(
-                conn, principal.tenant_id,
-                [n.entries.statement_id for n in fresh if n.entries.statement_id in supplied])
-            known = definitions.lookup(principal.tenant_id, {a for n in fresh for a in n.entries.definitions})
+            voided_early = store.find_voiding_targets(conn, tenant_id, fresh_supplied)
+            known = definitions.lookup(tenant_id, {a for n in fresh for a in n.entries.definitions})
             # Taken inside the tenant's write lock (held from here to COMMIT: as little as possible
             # follows) and after the newest stored, so `stored` increases with every batch in stored
             # order even if the clock steps back: a client polling with since=<last stored seen>
             # misses nothing, and on SQLite since/until are ranges of the stored order
             # (lrs/query/statements.py).
-            seqs, latest_stored_us = reserve_statement_seqs(conn, principal.tenant_id, len(fresh))
-            now_us = max(clock.now_us(), stored_us, latest_stored_us + 1)
-            if now_us != stored_us:
-                iso = clock.us_to_iso(now_us)
-                fresh = [_restamp(new, now_us, iso) for new in fresh]
+            seqs, latest_stored_us = reserve_statement_seqs(conn, tenant_id, len(fresh))
+            now_us = max(clock.now_us(), max(new.stored_us for new in fresh), latest_stored_us + 1)
+            iso = clock.us_to_iso(now_us)
+            fresh = [_restamp(new, now_us, iso) for new in fresh]
             written.clear()
-            written.update(store.insert_statements(conn, principal.tenant_id, fresh, seqs, voided_early, known))
-            store.void_statements(conn, principal.tenant_id,
-                                        [n.entries.voids for n in fresh if n.entries.voids])
-            store.insert_attachments(conn, principal.tenant_id, parts)
-        return [new.entries.statement_id for new in prepared]
+            written.update(store.insert_statements(conn, tenant_id, fresh, seqs, voided_early, known))
+            store.void_statements(conn, tenant_id, [n.entries.voids for n in fresh if n.entries.voids])
+            for batch, outcome in zip(batches, outcomes, strict=True):
+                if not isinstance(outcome, Exception):
+                    store.insert_attachments(conn, tenant_id, batch.parts)
+        return outcomes
 
     try:
-        stored_ids = await db.transaction(run)
+        outcomes = await db.transaction(run)
     except IntegrityError:
         # A concurrent request stored one of these ids first; re-run to compare with it.
-        stored_ids = await db.transaction(run)
-    definitions.remember(principal.tenant_id, written)
-    for follow_up in follow_ups:
-        await follow_up(db)
-    return stored_ids
+        outcomes = await db.transaction(run)
+    definitions.remember(tenant_id, written)
+    return outcomes
+
+
+def _fresh_statements(batch: _Batch, existing: dict[str, dict[str, Any]]
+                      ) -> list[tuple[dict[str, Any], store.NewStatement]]:
+    """The batch's statements not stored yet; a 409 if one is stored with different content."""
+    fresh = []
+    for raw, new in zip(batch.raw, batch.prepared, strict=True):
+        found = existing.get(new.entries.statement_id)
+        if found is None:
+            fresh.append((raw, new))
+        # Compare with what the client sent: properties the LRS fills in are not the client's.
+        elif not statements_equivalent(found, raw):
+            raise Conflict(f"statement {new.entries.statement_id} already exists with different content", field="id")
+    return fresh
 
 
 def _restamp(new: store.NewStatement, stored_us: int, stored_iso: str) -> store.NewStatement:
+    if new.stored_us == stored_us:
+        return new
     payload = dict(new.payload)
     if payload.get("timestamp") == payload.get("stored"):
         payload["timestamp"] = stored_iso
