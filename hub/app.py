@@ -65,6 +65,18 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     setup_saml_admin_routes(api)
     app.add_subapp("/api/v1/", api)
     register_cmi5_jobs(app)
+    register_db_jobs(app)
     # After the database: jobs start once it is open and stop before it closes.
     app.cleanup_ctx.append(jobs_ctx(settings.scheduler))
     return app
+
+
+def register_db_jobs(app: web.Application) -> None:
+    """Planner statistics on PostgreSQL, kept fresh even where autovacuum is off (Database.refresh_statistics)."""
+
+    async def refresh(app: web.Application) -> list[str]:
+        return await app[DB].refresh_statistics()
+
+    if app[SETTINGS].db_url.startswith("postgres"):
+        app[JOBS].add("db.refresh_statistics", refresh, every_seconds=app[SETTINGS].analyze_seconds,
+                      description="ANALYZE the tables changed by more than 500 rows + 10 % since their last ANALYZE")

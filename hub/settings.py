@@ -47,6 +47,8 @@ class Settings:
     # How often the cmi5 sweep looks for sessions left open, and how long one may stay idle before it is abandoned.
     cmi5_sweep_seconds: float = 300.0
     cmi5_session_idle_seconds: float = 12 * 3600.0
+    # PostgreSQL: how often the tables changed since their last ANALYZE are analyzed (hub.db.refresh_statistics).
+    analyze_seconds: float = 60.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

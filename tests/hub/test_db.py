@@ -120,3 +120,31 @@ async def test_a_postgres_read_holds_no_transaction_open(postgres_url: str) -> N
         assert await database.transaction(second_statement_starts_its_own_transaction) is False
     finally:
         await database.dispose()
+
+
+async def test_tables_changed_since_their_last_analyze_are_analyzed(database: Database) -> None:
+    """Planner statistics where autovacuum is off (PostgreSQL); nothing to do on SQLite."""
+    if database.dialect == "sqlite":
+        assert await database.refresh_statistics(min_changes=0, fraction=0.0) == []
+        return
+    prefix = uuid.uuid4().hex[:8]
+    await database.transaction(lambda conn: conn.execute(installation_secret.insert(), [
+        {"name": f"{prefix}-{i}", "value": "v"} for i in range(50)]))
+    # A backend reports its changes to the statistics views within about a second.
+    analyzed: list[str] = []
+    for _ in range(40):
+        analyzed = await database.refresh_statistics(min_changes=0, fraction=0.0)
+        if installation_secret.name in analyzed:
+            break
+        await asyncio.sleep(0.1)
+    assert installation_secret.name in analyzed
+
+    def last_analyzed(conn: Connection) -> tuple[object, int]:
+        row = conn.execute(text("SELECT last_analyze, n_mod_since_analyze FROM pg_stat_user_tables "
+                                "WHERE relname = :name"), {"name": installation_secret.name}).one()
+        return row.last_analyze, row.n_mod_since_analyze
+
+    when, changed = await database.read(last_analyzed)
+    assert when is not None and changed < 50
+    # Below the threshold nothing is analyzed again.
+    assert installation_secret.name not in await database.refresh_statistics(min_changes=10_000_000)
