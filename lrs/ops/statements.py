@@ -155,6 +155,7 @@ class StatementWriter:
         self.db = db
         self._pending: dict[int, list[tuple[_Batch, asyncio.Future[list[str]]]]] = {}
         self._in_flight: dict[int, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
 
     @classmethod
     def of(cls, db: Database) -> StatementWriter:
@@ -184,15 +185,22 @@ class StatementWriter:
             del queue[:taken]
             self._in_flight[tenant_id] = self._in_flight.get(tenant_id, 0) + 1
             task = asyncio.get_running_loop().create_task(self._write(group))
+            self._tasks.add(task)
             task.add_done_callback(functools.partial(self._finished, tenant_id, group))
         if not queue:
             self._pending.pop(tenant_id, None)
 
     def _finished(self, tenant_id: int, group: list[tuple[_Batch, asyncio.Future[list[str]]]],
-                  _task: asyncio.Task[None]) -> None:
-        for _, future in group:  # left unsettled only when the task was cancelled (shutdown)
+                  task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        # Left unsettled only when the task was cancelled (shutdown) or failed outside _write's handling.
+        failure = None if task.cancelled() else task.exception()
+        for _, future in group:
             if not future.done():
-                future.cancel()
+                if failure is None:
+                    future.cancel()
+                else:
+                    future.set_exception(failure)
         self._in_flight[tenant_id] -= 1
         if not self._in_flight[tenant_id]:
             del self._in_flight[tenant_id]
