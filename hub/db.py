@@ -21,12 +21,14 @@ import logging
 import sqlite3
 import threading
 import time
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, Callable, Sequence, TypeVar, cast
 
+import asyncpg
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql.expression import Select
 
 from hub.errors import QueryTimeout, ServiceUnavailable
 
@@ -108,6 +110,13 @@ class Database:
             # is simply run again on a fresh one (Database.read).
             self.read_engine = create_async_engine(async_url(url), pool_size=pool_size, max_overflow=pool_size,
                                                    isolation_level="AUTOCOMMIT", connect_args=connect_args)
+            # read_row's pool: asyncpg straight, opened at first use (see read_row).
+            self._row_pool_args: dict[str, Any] = {
+                "dsn": make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
+                "min_size": 0, "max_size": pool_size, "reset": _keep_session, **connect_args}
+            self._row_pool: asyncpg.Pool | None = None
+            self._row_pool_lock = asyncio.Lock()
+            self._compiled: dict[Any, tuple[str, list[str]]] = {}
         else:
             self.sync_engine = create_engine(sqlite_url(url), pool_size=pool_size + 1, max_overflow=0,
                                              connect_args={"check_same_thread": False, "timeout": 30})
@@ -129,6 +138,9 @@ class Database:
         for engine in (self.engine, self.read_engine):
             if engine is not None:
                 await engine.dispose()
+        if self.engine is not None and self._row_pool is not None:
+            await self._row_pool.close()
+            self._row_pool = None
         if self.sync_engine is not None:
             if self._writer is not None:
                 await asyncio.gather(self._writer, return_exceptions=True)
@@ -141,6 +153,50 @@ class Database:
                 self._checkpointer.join(timeout=5)
             self._checkpoint("TRUNCATE")
             self.sync_engine.dispose()
+
+    async def read_row(self, statement: Select[Any], params: dict[str, Any], *, timeout: float | None = None
+                       ) -> Sequence[Any] | None:
+        """The first row of one Core SELECT, as a sequence in its column order: for the hottest single-row
+        reads (a GET by statement id), whose values need no type processing.
+
+        SQLite: as read(). PostgreSQL: the statement, compiled once, runs on asyncpg directly, on a
+        small pool of its own. Through the async engine such a read cost 400-460 µs of CPU (pool
+        checkout, connection wrappers, greenlet, result); straight, 100 µs (measured in-process).
+        A connection the server dropped is replaced and the read run again, as in read().
+        """
+        if self.engine is None:
+            return await self.read(lambda conn: conn.execute(statement, params).first(), timeout=timeout)
+        compiled = self._compiled.get(statement)
+        if compiled is None:
+            sql = statement.compile(dialect=self.engine.dialect)
+            compiled = self._compiled[statement] = (str(sql), list(sql.positiontup or ()))
+        sql_text, names = compiled
+        arguments = [params[name] for name in names]
+        limit = timeout or self.query_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            pool = self._row_pool or await self._open_row_pool()
+            try:
+                async with asyncio.timeout(limit), pool.acquire() as conn:
+                    try:
+                        return cast(Sequence[Any] | None, await conn.fetchrow(sql_text, *arguments))
+                    except _BROKEN_CONNECTION:
+                        conn.terminate()  # the pool opens a fresh one in its place
+                        raise
+            except (TimeoutError, asyncpg.QueryCanceledError):
+                raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
+            except _BROKEN_CONNECTION as exc:
+                if attempt >= RETRY_BUDGET:
+                    raise
+                log.warning("retrying read", extra={"attempt": attempt, "error": str(exc)})
+                await asyncio.sleep(0.005 * 2 ** attempt)
+
+    async def _open_row_pool(self) -> asyncpg.Pool:
+        async with self._row_pool_lock:
+            if self._row_pool is None:
+                self._row_pool = await asyncpg.create_pool(**self._row_pool_args)
+            return self._row_pool
 
     async def refresh_statistics(self, *, min_changes: int = ANALYZE_MIN_CHANGES,
                                  fraction: float = ANALYZE_FRACTION) -> list[str]:
@@ -329,6 +385,17 @@ class Database:
             outcomes = [outcome if not outcome[0] else (False, exc) for outcome in outcomes]
             outcomes += [(False, exc)] * (len(fns) - len(outcomes))
         return outcomes
+
+
+async def _keep_session(_conn: asyncpg.Connection) -> None:
+    """read_row's pool returns connections as they are: its single SELECTs in autocommit change no
+    session state, and asyncpg's default reset (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL) is a
+    round trip per read."""
+
+
+# What asyncpg raises on a connection the server closed (terminated, restarted, reaped while idle).
+_BROKEN_CONNECTION = (asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError, asyncpg.InternalClientError,
+                      asyncpg.InterfaceError, ConnectionError)
 
 
 def sqlite_driver(conn: Connection) -> sqlite3.Connection:

@@ -368,7 +368,7 @@ async def put_statement(db: Database, principal: Principal, statement_id: str, s
 
 async def get_single(db: Database, principal: Principal, lookup: SingleLookup) -> store.StoredStatement:
     """A statement by id (voided ones only through voidedStatementId)."""
-    found = await db.read(lambda conn: store.get_statement(conn, principal.tenant_id, lookup.statement_id))
+    found = await store.get_statement_row(db, principal.tenant_id, lookup.statement_id)
     what = "voided statement" if lookup.voided else "statement"
     if found is None or found.voided != lookup.voided:
         field = "voidedStatementId" if lookup.voided else "statementId"

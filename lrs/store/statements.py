@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 import orjson
 from sqlalchemy import Connection, Select, bindparam, func, select, update
 
+from hub.db import Database
 from lrs.model.shaping import IndexEntries
 from lrs.store.dialect import (
     InBuckets,
@@ -165,6 +166,12 @@ def load_attachments(conn: Connection, tenant_id: int, sha2s: Iterable[str]
 def get_statement(conn: Connection, tenant_id: int, statement_id: str) -> StoredStatement | None:
     row = conn.execute(_GET_STATEMENT, {"tenant_id": tenant_id, "statement_id": statement_id}).first()
     return StoredStatement._make(row) if row else None
+
+
+async def get_statement_row(db: Database, tenant_id: int, statement_id: str) -> StoredStatement | None:
+    """get_statement as a single-row read (Database.read_row: straight to asyncpg on PostgreSQL)."""
+    row = await db.read_row(_GET_STATEMENT, {"tenant_id": tenant_id, "statement_id": statement_id})
+    return StoredStatement._make(row) if row is not None else None
 
 
 def run_statement_query(conn: Connection, query: Select[Any], params: dict[str, Any]) -> list[StoredStatement]:

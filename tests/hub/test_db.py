@@ -6,7 +6,7 @@ import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.exc import OperationalError
 
 from hub.db import RETRY_BUDGET, Database
@@ -148,3 +148,33 @@ async def test_tables_changed_since_their_last_analyze_are_analyzed(database: Da
     assert when is not None and changed < 50
     # Below the threshold nothing is analyzed again.
     assert installation_secret.name not in await database.refresh_statistics(min_changes=10_000_000)
+
+
+async def test_read_row_gives_the_first_row_of_a_core_select_in_column_order(database: Database) -> None:
+    name = uuid.uuid4().hex
+    await database.transaction(lambda conn: conn.execute(installation_secret.insert().values(name=name, value="v1")))
+    query = select(installation_secret.c.value, installation_secret.c.name).where(
+        installation_secret.c.name == bindparam("name"))
+    assert tuple(await database.read_row(query, {"name": name}) or ()) == ("v1", name)
+    assert await database.read_row(query, {"name": "absent-" + name}) is None
+
+
+@pytest.mark.postgres
+async def test_read_row_survives_the_server_dropping_its_connections(postgres_url: str) -> None:
+    database = Database(postgres_url, pool_size=2)
+    query = select(text("pg_backend_pid()")).where(bindparam("always", value=True) == bindparam("always"))
+    try:
+        pid = (await database.read_row(query, {"always": True}) or [None])[0]
+        await database.transaction(lambda conn: conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}))
+        after = (await database.read_row(query, {"always": True}) or [None])[0]
+        assert after is not None and after != pid
+    finally:
+        await database.dispose()
+
+
+async def test_a_slow_read_row_is_stopped_at_the_time_limit(database: Database) -> None:
+    endless = select(text("count(*)")).select_from(text(
+        "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT i FROM n) AS n"
+    )).where(bindparam("x", value=1) == bindparam("x"))
+    with pytest.raises(QueryTimeout):
+        await database.read_row(endless, {"x": 1}, timeout=0.3)
