@@ -7,7 +7,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from hub import health
-from hub.db import Database
+from hub.db import Database, dialect_of
 from hub.jobs import Jobs, jobs_ctx
 from hub.keys import DB, JOBS, SECRET, SETTINGS
 from hub.middleware import error_middleware
@@ -77,6 +77,6 @@ def register_db_jobs(app: web.Application) -> None:
     async def refresh(app: web.Application) -> list[str]:
         return await app[DB].refresh_statistics()
 
-    if app[SETTINGS].db_url.startswith("postgres"):
+    if dialect_of(app[SETTINGS].db_url) == "postgresql":
         app[JOBS].add("db.refresh_statistics", refresh, every_seconds=app[SETTINGS].analyze_seconds,
                       description="ANALYZE the tables changed by more than 500 rows + 10 % since their last ANALYZE")

@@ -76,6 +76,11 @@ def async_url(url: str) -> URL:
     return parsed
 
 
+def dialect_of(url: str) -> str:
+    """"sqlite" or "postgresql", for a user-facing database URL."""
+    return "sqlite" if make_url(url).drivername.startswith("sqlite") else "postgresql"
+
+
 def sqlite_url(url: str) -> URL:
     return make_url(url).set(drivername="sqlite")
 
@@ -85,7 +90,7 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 10, query_timeout: float = 10.0,
                  sqlite_synchronous: str = "FULL") -> None:
-        self.dialect = "sqlite" if make_url(url).drivername.startswith("sqlite") else "postgresql"
+        self.dialect = dialect_of(url)
         self.query_timeout = query_timeout
         self.engine: AsyncEngine | None = None
         self.read_engine: AsyncEngine | None = None
@@ -185,7 +190,7 @@ class Database:
                         conn.terminate()  # the pool opens a fresh one in its place
                         raise
             except (TimeoutError, asyncpg.QueryCanceledError):
-                raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
+                raise _timed_out(limit) from None
             except _BROKEN_CONNECTION as exc:
                 if attempt >= RETRY_BUDGET:
                     raise
@@ -208,10 +213,9 @@ class Database:
         query over 20,000 statements estimated its range at 141 rows, read it all with a bitmap scan
         and sorted it (33 ms); after ANALYZE it walks the stored order (3 ms, both over HTTP).
         """
-        if self.engine is None:
+        if self.read_engine is None:
             return []
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        async with self.read_engine.connect() as conn:
             rows = await conn.execute(text(
                 "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
                 "AND n_mod_since_analyze > :min_changes + :fraction * n_live_tup ORDER BY relname"),
@@ -242,10 +246,10 @@ class Database:
                             return await conn.run_sync(fn)
                 return self._read_inline(fn, limit)
             except TimeoutError:
-                raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
+                raise _timed_out(limit) from None
             except DBAPIError as exc:
                 if _is_timeout(exc):
-                    raise QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters") from None
+                    raise _timed_out(limit) from None
                 # A SQLite reader can meet SQLITE_BUSY while the WAL is being reset after a checkpoint: the
                 # read is simply run again (never looping while the event loop waits).
                 if not (_is_retryable(exc) or exc.connection_invalidated) or attempt >= RETRY_BUDGET:
@@ -385,6 +389,10 @@ class Database:
             outcomes = [outcome if not outcome[0] else (False, exc) for outcome in outcomes]
             outcomes += [(False, exc)] * (len(fns) - len(outcomes))
         return outcomes
+
+
+def _timed_out(limit: float) -> QueryTimeout:
+    return QueryTimeout(f"query exceeded the {limit:g}s time limit; narrow the filters")
 
 
 async def _keep_session(_conn: asyncpg.Connection) -> None:

@@ -231,10 +231,8 @@ class StatementWriter:
 
 
 async def _write_alone(db: Database, batch: _Batch) -> list[str]:
-    outcome = (await _write_together(db, [batch]))[0]
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
+    # Alone, a refused request raises out of _write_together instead of becoming an outcome.
+    return cast(list[str], (await _write_together(db, [batch]))[0])
 
 
 async def _write_together(db: Database, batches: list[_Batch]) -> list[list[str] | Exception]:
@@ -368,7 +366,7 @@ async def put_statement(db: Database, principal: Principal, statement_id: str, s
 
 async def get_single(db: Database, principal: Principal, lookup: SingleLookup) -> store.StoredStatement:
     """A statement by id (voided ones only through voidedStatementId)."""
-    found = await store.get_statement_row(db, principal.tenant_id, lookup.statement_id)
+    found = await store.get_statement(db, principal.tenant_id, lookup.statement_id)
     what = "voided statement" if lookup.voided else "statement"
     if found is None or found.voided != lookup.voided:
         field = "voidedStatementId" if lookup.voided else "statementId"

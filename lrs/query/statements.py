@@ -223,8 +223,6 @@ def _bucket_range(f: StatementFilter, cursor: Cursor) -> str:
     return bucket_span(low, high)
 
 
-# The columns of a StoredStatement, in its order.
-_COLUMNS = STORED_COLUMNS
 
 
 @lru_cache(maxsize=512)
@@ -239,7 +237,7 @@ def _select_for_shape(shape: _Shape) -> Select[Any]:
     driver: Any
     if shape.agent:
         driver = statement_agent
-        query = select(*_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
+        query = select(*STORED_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
         conditions += [driver.c.tenant_id == tenant, InBuckets(driver.c.bucket), driver.c.ifi == bindparam("agent_ifi")]
         if not shape.related_agents:
             conditions.append(driver.c.usage == "direct")
@@ -247,14 +245,14 @@ def _select_for_shape(shape: _Shape) -> Select[Any]:
             conditions.append(_activity_exists(shape, statement))
     elif shape.activity:
         driver = statement_activity
-        query = select(*_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
+        query = select(*STORED_COLUMNS).select_from(driver.join(statement, statement.c.seq == driver.c.seq))
         conditions += [driver.c.tenant_id == tenant, InBuckets(driver.c.bucket),
                        driver.c.activity_id == bindparam("activity")]
         if not shape.related_activities:
             conditions.append(driver.c.usage == "direct")
     else:
         driver = statement
-        query = select(*_COLUMNS)
+        query = select(*STORED_COLUMNS)
         conditions.append(statement.c.tenant_id == tenant)
         if shape.registration:
             conditions.append(InBuckets(statement.c.bucket))
@@ -305,7 +303,7 @@ def _targeting_select_for_shape(shape: _Shape) -> Select[Any]:
         statement.c.tenant_id == tenant, statement.c.object_type == STATEMENT_REF,
         statement.c.voided == false(), statement.c.object_key.in_(select(matched.c.statement_id))]
     conditions += _common_conditions(shape, order)
-    return (select(*_COLUMNS).where(*conditions)
+    return (select(*STORED_COLUMNS).where(*conditions)
             .order_by(order.asc() if shape.ascending else order.desc())
             .limit(bindparam("row_limit")))
 

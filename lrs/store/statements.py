@@ -163,13 +163,8 @@ def load_attachments(conn: Connection, tenant_id: int, sha2s: Iterable[str]
     return {r.sha2: (r.content_type, bytes(r.content)) for r in rows}
 
 
-def get_statement(conn: Connection, tenant_id: int, statement_id: str) -> StoredStatement | None:
-    row = conn.execute(_GET_STATEMENT, {"tenant_id": tenant_id, "statement_id": statement_id}).first()
-    return StoredStatement._make(row) if row else None
-
-
-async def get_statement_row(db: Database, tenant_id: int, statement_id: str) -> StoredStatement | None:
-    """get_statement as a single-row read (Database.read_row: straight to asyncpg on PostgreSQL)."""
+async def get_statement(db: Database, tenant_id: int, statement_id: str) -> StoredStatement | None:
+    """A statement by id, as a single-row read (Database.read_row: straight to asyncpg on PostgreSQL)."""
     row = await db.read_row(_GET_STATEMENT, {"tenant_id": tenant_id, "statement_id": statement_id})
     return StoredStatement._make(row) if row is not None else None
 
