@@ -15,7 +15,7 @@ when it is installed: a Python client on the same 2-core machine costs about as 
 request as the server and would measure itself. Without wrk they fall back to an aiohttp client.
 
 Usage:
-  python benchmarks/lrs_bench.py [--db sqlite:///path | postgresql://…] [--statements 1000000]
+  python benchmarks/lrs_bench.py [--db sqlite:///path | postgresql://…] [--statements 1000000] [--workers 2]
 """
 
 from __future__ import annotations
@@ -337,13 +337,15 @@ async def main() -> None:
     parser.add_argument("--raw-sample", type=int, default=100_000, help="statements for the raw-limit measurement")
     parser.add_argument("--requests", type=int, default=3_000, help="requests per phase (Python client)")
     parser.add_argument("--seconds", type=int, default=15, help="seconds per wrk phase")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (learnhub serve --workers)")
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="learnhub-bench-")
     db = args.db or f"sqlite:///{workdir}/bench.db"
     dialect = "postgresql" if db.startswith("postgres") else "sqlite"
     corpus = Corpus()
-    print(f"learnhub LRS benchmark: {dialect}, {args.statements:,} statements, {os.cpu_count()} cores", flush=True)
+    print(f"learnhub LRS benchmark: {dialect}, {args.statements:,} statements, {os.cpu_count()} cores, "
+          f"{args.workers} server worker{'s' if args.workers > 1 else ''}", flush=True)
 
     sample_corpus = Corpus(seed=99)
     sample = [sample_corpus.statement() for _ in range(args.raw_sample)]
@@ -357,7 +359,8 @@ async def main() -> None:
     cli(db, "tenant", "create", slug, "--name", "Benchmark")
     credential = json.loads(cli(db, "lrs-credentials", "create", "--tenant", slug, "--json"))
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--db", db, "--port", str(port)], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--db", db, "--port", str(port),
+                               "--workers", str(args.workers)], cwd=ROOT,
                               env=dict(os.environ, LEARNHUB_LOG_LEVEL="WARNING"),
                               stdout=subprocess.DEVNULL, stderr=open(f"{workdir}/server.log", "w"))
     base = f"http://127.0.0.1:{port}"

@@ -9,14 +9,17 @@ from aiohttp import web
 from hub import health
 from hub.db import Database, dialect_of
 from hub.jobs import Jobs, jobs_ctx
-from hub.keys import DB, JOBS, SECRET, SETTINGS
+from hub.keys import DB, JOBS, SECRET, SETTINGS, SIBLINGS
 from hub.middleware import error_middleware
 from hub.secrets import installation_key
 from hub.settings import Settings
+from hub.workers import Siblings
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> web.Application:
-    """Build the whole application. Pass `database` to share one engine (tests, CLI)."""
+def create_app(settings: Settings, *, database: Database | None = None, siblings: Siblings | None = None
+               ) -> web.Application:
+    """Build the whole application. Pass `database` to share one engine (tests, CLI), `siblings` when
+    this process is one of several workers (hub.workers)."""
     from hub.web import setup_routes as setup_web_routes
     from lrs.api.routes import create_xapi_app
     from provisioning.api.admin import setup_routes as setup_admin_routes
@@ -34,11 +37,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
+    app[SIBLINGS] = siblings = siblings or Siblings()
 
     async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         db = database or Database(settings.db_url, pool_size=settings.db_pool_size,
                                   query_timeout=settings.query_timeout_seconds,
-                                  sqlite_synchronous=settings.sqlite_synchronous)
+                                  sqlite_synchronous=settings.sqlite_synchronous,
+                                  exclusive=siblings.exclusive)
         app[DB] = db
         app[SECRET] = settings.secret_key.encode() if settings.secret_key else await installation_key(db)
         yield
@@ -67,7 +72,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> web.A
     register_cmi5_jobs(app)
     register_db_jobs(app)
     # After the database: jobs start once it is open and stop before it closes.
-    app.cleanup_ctx.append(jobs_ctx(settings.scheduler))
+    app.cleanup_ctx.append(jobs_ctx(settings.scheduler and siblings.runs_jobs))
     return app
 
 

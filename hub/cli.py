@@ -13,10 +13,11 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.db import Database
+from hub.db import Database, dialect_of, sqlite_url
 from hub.errors import HubError
 from hub.logs import configure_logging
 from hub.settings import Settings
+from hub.workers import Siblings
 from scorm_player.package.rejection import PackageRejected
 
 log = logging.getLogger("learnhub")
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8080)")
     serve.add_argument("--demo", action="store_true", help="create the demo tenants and data (idempotent)")
+    serve.add_argument("--workers", type=int,
+                       help="server processes sharing the port, one event loop each (default 1)")
 
     db_cmd = commands.add_parser("db", help="database schema")
     db_sub = db_cmd.add_subparsers(dest="db_command", required=True)
@@ -85,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env(db_url=normalize_db_url(getattr(args, "db", None)),
-                                 host=getattr(args, "host", None), port=getattr(args, "port", None))
+                                 host=getattr(args, "host", None), port=getattr(args, "port", None),
+                                 workers=getattr(args, "workers", None))
     configure_logging(settings.log_level, settings.log_json)
     try:
         if args.command == "serve":
@@ -200,17 +204,44 @@ async def _freeze_startup_objects(_app: web.Application) -> None:
 def serve(settings: Settings, *, demo: bool) -> int:
     from hub.app import create_app
     from hub.migrate import upgrade
+    from hub.secrets import installation_key
+    from hub.workers import run_workers
 
+    if settings.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
     upgrade(settings.db_url)
     if demo:
         from hub.demo import load_demo
 
         _run_with_db(settings, lambda db: load_demo(db, content_root=Path(settings.content_root)))
-    app = create_app(settings)
+    if settings.workers == 1:
+        app = create_app(settings)
+        app.on_startup.append(_freeze_startup_objects)
+        print(f"learnhub listening on http://{settings.host}:{settings.port}/ (xAPI at /xapi/)", flush=True)
+        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+        return 0
+    if dialect_of(settings.db_url) == "sqlite" and sqlite_url(settings.db_url).database in (None, "", ":memory:"):
+        print("error: several workers need a database file, not an in-memory SQLite database", file=sys.stderr)
+        return 2
+
+    async def create_key(db: Database) -> int:
+        await installation_key(db)  # here, once: the workers would race to create it
+        return 0
+
+    _run_with_db(settings, create_key)
+    print(f"learnhub listening on http://{settings.host}:{settings.port}/ (xAPI at /xapi/), "
+          f"{settings.workers} workers", flush=True)
+    return run_workers(settings, _serve_one)
+
+
+def _serve_one(settings: Settings, siblings: Siblings) -> None:
+    """One worker of several: the whole application, on a socket of its own bound with SO_REUSEPORT."""
+    from hub.app import create_app
+
+    app = create_app(settings, siblings=siblings)
     app.on_startup.append(_freeze_startup_objects)
-    print(f"learnhub listening on http://{settings.host}:{settings.port}/ (xAPI at /xapi/)", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
-    return 0
+    web.run_app(app, host=settings.host, port=settings.port, reuse_port=True, print=None, access_log=None)
 
 
 if __name__ == "__main__":

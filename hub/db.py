@@ -17,7 +17,9 @@ or read runs as one unit:
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -89,9 +91,14 @@ class Database:
     """The engine plus the rules every query follows: one writer on SQLite, retries, time-outs."""
 
     def __init__(self, url: str, *, pool_size: int = 10, query_timeout: float = 10.0,
-                 sqlite_synchronous: str = "FULL") -> None:
+                 sqlite_synchronous: str = "FULL", exclusive: bool = True) -> None:
+        """`exclusive`: this process is the only server process on the database. Otherwise (several
+        workers, hub.workers) SQLite writers take turns through a lock file, and `caches` holds
+        nothing that another process's writes could make stale."""
         self.dialect = dialect_of(url)
         self.query_timeout = query_timeout
+        self.exclusive = exclusive
+        self._writer_lock: int | None = None
         self.engine: AsyncEngine | None = None
         self.read_engine: AsyncEngine | None = None
         # Process-local caches of what this database holds, by owner (e.g. "lrs.definitions").
@@ -128,6 +135,12 @@ class Database:
             if sqlite_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
                 raise ValueError(f"sqlite_synchronous must be FULL, NORMAL or EXTRA, not {sqlite_synchronous!r}")
             _configure_sqlite(self.sync_engine, sqlite_synchronous.upper())
+            if not exclusive:
+                path = sqlite_url(url).database
+                if path in (None, "", ":memory:"):
+                    raise ValueError("several processes cannot share an in-memory SQLite database")
+                # flock: held by one process at a time, released by the kernel if that process dies.
+                self._writer_lock = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
             self._pending: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
             self._writer: asyncio.Task[None] | None = None
             # All SQLite work runs on the loop, one unit at a time: one connection writes and one
@@ -158,6 +171,9 @@ class Database:
                 self._checkpointer.join(timeout=5)
             self._checkpoint("TRUNCATE")
             self.sync_engine.dispose()
+            if self._writer_lock is not None:
+                os.close(self._writer_lock)
+                self._writer_lock = None
 
     async def read_row(self, statement: Select[Any], params: dict[str, Any], *, timeout: float | None = None
                        ) -> Sequence[Any] | None:
@@ -345,6 +361,27 @@ class Database:
             log.debug("checkpoint skipped", exc_info=True)
 
     async def _run_group(self, fns: list[Callable[[Connection], Any]]) -> list[tuple[bool, Any]]:
+        if self._writer_lock is None:
+            return await self._run_group_locked(fns)
+        # Several workers: SQLite's own write lock would make the others wait inside BEGIN IMMEDIATE,
+        # blocking their event loops (busy_timeout) and waking them by polling. The lock file is waited
+        # for in a thread, and the next writer wakes as soon as it is released.
+        try:
+            fcntl.flock(self._writer_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, self._writer_lock, fcntl.LOCK_EX))
+            try:
+                await asyncio.shield(waiting)
+            except asyncio.CancelledError:
+                # The thread still takes the lock: hand it straight back.
+                waiting.add_done_callback(lambda _: fcntl.flock(cast(int, self._writer_lock), fcntl.LOCK_UN))
+                raise
+        try:
+            return await self._run_group_locked(fns)
+        finally:
+            fcntl.flock(self._writer_lock, fcntl.LOCK_UN)
+
+    async def _run_group_locked(self, fns: list[Callable[[Connection], Any]]) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []
         conn = self._writer_connection()
         # Take the write lock at BEGIN, so a read-then-write transaction cannot deadlock.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from aiohttp import web
@@ -9,14 +10,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from hub import __version__
-from hub.keys import DB, JOBS
+from hub.keys import DB, JOBS, SETTINGS, SIBLINGS
 from hub.middleware import json_response
 
 STARTED = time.time()
 
 
-async def health(_request: web.Request) -> web.Response:
-    return json_response({"status": "ok", "version": __version__, "uptime_seconds": round(time.time() - STARTED)})
+async def health(request: web.Request) -> web.Response:
+    siblings = request.config_dict[SIBLINGS]
+    return json_response({"status": "ok", "version": __version__, "uptime_seconds": round(time.time() - STARTED),
+                          "worker": {"index": siblings.index, "of": siblings.count, "pid": os.getpid()}})
 
 
 async def health_db(request: web.Request) -> web.Response:
@@ -34,10 +37,17 @@ async def health_jobs(request: web.Request) -> web.Response:
     """The scheduler's jobs: when each runs next, when it last ran and how that went."""
     jobs = request.config_dict[JOBS]
     found = jobs.status()
-    running = jobs.scheduler is not None
     failing = [job["id"] for job in found if (job["last_outcome"] or "").startswith("error")]
-    return json_response({"status": "failing" if failing else "ok", "scheduler": "running" if running else "off",
-                          "jobs": found}, status=503 if failing else 200)
+    if jobs.scheduler is not None:
+        scheduler = "running"
+    elif request.config_dict[SETTINGS].scheduler and not request.config_dict[SIBLINGS].runs_jobs:
+        # Another worker runs the jobs; this one's records are empty (hub.workers).
+        scheduler = "in worker 0"
+    else:
+        scheduler = "off"
+    return json_response({"status": "failing" if failing else "ok", "scheduler": scheduler,
+                          "worker": request.config_dict[SIBLINGS].index, "jobs": found},
+                         status=503 if failing else 200)
 
 
 async def metrics(_request: web.Request) -> web.Response:

@@ -49,6 +49,8 @@ class Settings:
     cmi5_session_idle_seconds: float = 12 * 3600.0
     # PostgreSQL: how often the tables changed since their last ANALYZE are analyzed (hub.db.refresh_statistics).
     analyze_seconds: float = 60.0
+    # Server processes accepting on the one port (hub.workers); jobs run in the first.
+    workers: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

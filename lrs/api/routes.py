@@ -6,7 +6,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from hub.keys import DB, SETTINGS
+from hub.keys import DB, SETTINGS, SIBLINGS
 from lrs.api import documents, resources, statements
 from lrs.api.keys import AUTHENTICATOR, CREDENTIAL_KINDS
 from lrs.api.middleware import xapi_middleware
@@ -18,7 +18,8 @@ def create_xapi_app(parent: web.Application) -> web.Application:
 
     async def authenticator_ctx(app: web.Application) -> AsyncIterator[None]:
         app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=parent[SETTINGS].auth_cache_seconds,
-                                           kinds=parent.get(CREDENTIAL_KINDS))
+                                           kinds=parent.get(CREDENTIAL_KINDS),
+                                           revocations=parent[SIBLINGS].revocations)
         yield
 
     app.cleanup_ctx.append(authenticator_ctx)

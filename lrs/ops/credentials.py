@@ -137,12 +137,16 @@ async def list_credentials(db: Database, tenant_id: int) -> list[dict[str, Any]]
 class Authenticator:
     """Checks key/secret pairs with an in-memory cache: one sha256 and a dict lookup when warm."""
 
-    def __init__(self, db: Database, ttl: float = CACHE_SECONDS, kinds: Mapping[str, CredentialKind] | None = None
-                 ) -> None:
+    def __init__(self, db: Database, ttl: float = CACHE_SECONDS, kinds: Mapping[str, CredentialKind] | None = None,
+                 revocations: Callable[[], int] | None = None) -> None:
         self.db = db
         self.ttl = ttl
         self.kinds = dict(kinds or {})  # key prefix -> the kind that loads such keys
         self._cache: dict[str, tuple[str, Principal, float]] = {}
+        # How many revocations the server's workers have made (hub.workers.Siblings.revocations): when it
+        # moves, another worker revoked a key, and the whole cache goes.
+        self._revocations = revocations
+        self._revocations_seen = revocations() if revocations is not None else 0
 
     def _loader(self, key: str) -> Callable[[Connection, str], tuple[str, Principal] | None]:
         for prefix, kind in self.kinds.items():
@@ -152,6 +156,9 @@ class Authenticator:
 
     async def authenticate(self, key: str, secret: str) -> Principal | None:
         digest = hash_secret(secret)
+        if self._revocations is not None and self._revocations() != self._revocations_seen:
+            self._revocations_seen = self._revocations()
+            self._cache.clear()
         cached = self._cache.get(key)
         now = time.monotonic()
         if cached is None or now - cached[2] > self.ttl:

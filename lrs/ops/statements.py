@@ -50,7 +50,8 @@ class LatestDefinitions:
     def of(cls, db: Database) -> LatestDefinitions:
         found = db.caches.get("lrs.definitions")
         if found is None:
-            found = db.caches["lrs.definitions"] = cls()
+            # With other server processes writing too, what this one wrote last may not be the newest.
+            found = db.caches["lrs.definitions"] = cls() if db.exclusive else _NoDefinitions()
         return cast(LatestDefinitions, found)
 
     def lookup(self, tenant_id: int, activity_ids: Iterable[str]) -> dict[str, str]:
@@ -68,6 +69,16 @@ class LatestDefinitions:
             current = entries.get((tenant_id, activity_id))
             if current is None or current[0] < seq:
                 entries[(tenant_id, activity_id)] = (seq, encoded)
+
+
+class _NoDefinitions(LatestDefinitions):
+    """Remembers nothing: every definition is written."""
+
+    def lookup(self, tenant_id: int, activity_ids: Iterable[str]) -> dict[str, str]:
+        return {}
+
+    def remember(self, tenant_id: int, written: dict[str, tuple[int, str]]) -> None:
+        pass
 
 
 @dataclass(frozen=True)

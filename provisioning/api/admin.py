@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy import Connection
 
 from hub.errors import BadRequest, Conflict, Forbidden, NotFound
-from hub.keys import DB
+from hub.keys import DB, SIBLINGS
 from hub.middleware import json_response
 from hub.request_bodies import json_object
 from lrs.ops.credentials import Authenticator, create_credential, list_credentials, revoke_credential
@@ -469,7 +469,9 @@ async def create_lrs_credential(request: web.Request) -> web.Response:
 
 
 def _forget_key(parent: web.Application, key: str) -> None:
-    """Drop a revoked key from every in-process authenticator cache, so it stops working at once."""
+    """Drop a revoked key from every in-process authenticator cache, so it stops working at once, and
+    tell the server's other workers (hub.workers), whose authenticators then drop theirs."""
+    parent[SIBLINGS].revoked()
     apps = [parent]
     for resource in parent.router.resources():
         if isinstance(resource, web.PrefixedSubAppResource):

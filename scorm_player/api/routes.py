@@ -11,7 +11,7 @@ from typing import AsyncIterator, BinaryIO
 from aiohttp import BodyPartReader, web
 
 from hub.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType
-from hub.keys import DB, SETTINGS
+from hub.keys import DB, SETTINGS, SIBLINGS
 from hub.middleware import json_response
 from lrs.ops.credentials import Authenticator
 from lrs.scopes import ALL
@@ -29,7 +29,8 @@ def setup_routes(api: web.Application, parent: web.Application) -> None:
     settings = parent[SETTINGS]
 
     async def authenticator_ctx(app: web.Application) -> AsyncIterator[None]:
-        app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=settings.auth_cache_seconds)
+        app[AUTHENTICATOR] = Authenticator(parent[DB], ttl=settings.auth_cache_seconds,
+                                           revocations=parent[SIBLINGS].revocations)
         yield
 
     api.cleanup_ctx.append(authenticator_ctx)

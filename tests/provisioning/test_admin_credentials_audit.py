@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
+from hub.keys import SIBLINGS
 from hub.tenants import Tenant
 from tests.fixtures.http import XAPIClient
 from tests.fixtures.people import SignedIn
@@ -26,9 +27,11 @@ async def test_a_created_credential_works_until_it_is_revoked(signed_in: SignedI
     mine = [c for c in listed["items"] if c["key"] == issued["key"]]
     assert mine and mine[0]["label"] == "SuccessFactors" and not mine[0]["revoked"]
     assert "secret" not in mine[0] and "secret_hash" not in mine[0]
+    revocations = http.app[SIBLINGS].revocations()
     assert (await admin.request("DELETE", f"/api/v1/lrs-credentials/{issued['key']}")).status == 204
-    # Refused at once, even though the key was cached a moment ago.
+    # Refused at once, even though the key was cached a moment ago; other workers are told (hub.workers).
     assert (await client.get_statements()).status == 401
+    assert http.app[SIBLINGS].revocations() == revocations + 1
     listed = await (await admin.request("GET", "/api/v1/lrs-credentials")).json()
     assert [c["revoked"] for c in listed["items"] if c["key"] == issued["key"]] == [True]
     assert (await admin.request("DELETE", f"/api/v1/lrs-credentials/{issued['key']}")).status == 404
