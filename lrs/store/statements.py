@@ -128,11 +128,11 @@ def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[New
             if newest != encoded:
                 definition_rows.append((tenant_id, bucket, activity_id, seq, encoded))
                 written[activity_id] = (seq, encoded)
-    bulk_insert(conn, statement, STATEMENT_COLUMNS, statement_rows)
-    bulk_insert(conn, statement_agent, ("tenant_id", "bucket", "ifi", "seq", "usage"), agent_rows)
-    bulk_insert(conn, statement_activity, ("tenant_id", "bucket", "activity_id", "seq", "usage"), activity_rows)
-    bulk_insert(conn, activity_definition, ("tenant_id", "bucket", "activity_id", "seq", "definition"),
-                definition_rows)
+    bulk_insert(conn, [
+        (statement, STATEMENT_COLUMNS, statement_rows),
+        (statement_agent, ("tenant_id", "bucket", "ifi", "seq", "usage"), agent_rows),
+        (statement_activity, ("tenant_id", "bucket", "activity_id", "seq", "usage"), activity_rows),
+        (activity_definition, ("tenant_id", "bucket", "activity_id", "seq", "definition"), definition_rows)])
     return written
 
 

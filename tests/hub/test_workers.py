@@ -261,3 +261,36 @@ async def test_another_workers_newer_definition_is_not_hidden_by_this_ones_memor
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_sqlite_writer_queues_behind_a_waiting_one_instead_of_barging(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from hub.db import _TurnLock
+
+    path = str(tmp_path / "turns.db")
+    first, second = _TurnLock(path), _TurnLock(path)  # flock locks belong to the open file: these two conflict
+    try:
+        assert not first._someone_queued()
+        await first.acquire()
+        waiter = asyncio.ensure_future(second.acquire())
+        for _ in range(500):
+            if first._someone_queued():
+                break
+            await asyncio.sleep(0.002)
+        # Seen by the holder while the other waits, until the other has the lock.
+        assert first._someone_queued() and not waiter.done()
+        first.release()
+        await asyncio.wait_for(waiter, 10)
+        assert not first._someone_queued()
+        second.release()
+        # With someone queued, a writer queues too (the free lock is not taken at once), and still gets it.
+        waits: list[int] = []
+        monkeypatch.setattr(first, "_someone_queued", lambda: True)
+        original_wait = first._wait
+        monkeypatch.setattr(first, "_wait", lambda: (waits.append(1), original_wait())[1])
+        await asyncio.wait_for(first.acquire(), 10)
+        assert waits == [1]
+        first.release()
+    finally:
+        first.close()
+        second.close()
