@@ -263,8 +263,8 @@ async def test_another_workers_newer_definition_is_not_hidden_by_this_ones_memor
         await second.dispose()
 
 
-async def test_a_sqlite_writer_queues_behind_a_waiting_one_instead_of_barging(tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_sqlite_writer_queues_behind_a_waiting_one_instead_of_barging(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hub.db import _TurnLock
 
     path = str(tmp_path / "turns.db")
