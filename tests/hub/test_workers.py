@@ -113,7 +113,7 @@ def test_two_workers_answer_on_one_port_and_only_the_first_runs_the_jobs(two_wor
     assert {a["index"] for a in answers} == {0, 1}
     assert all(a["of"] == 2 for a in answers)
     assert {a["pid"] for a in answers} == _child_pids(two_workers.process.pid)
-    schedulers = {}
+    schedulers: dict[int, str] = {}
     while len(schedulers) < 2:
         status, body = _get(two_workers.base_url + "/health/jobs")
         assert status == 200
@@ -287,7 +287,12 @@ async def test_a_sqlite_writer_queues_behind_a_waiting_one_instead_of_barging(
         waits: list[int] = []
         monkeypatch.setattr(first, "_someone_queued", lambda: True)
         original_wait = first._wait
-        monkeypatch.setattr(first, "_wait", lambda: (waits.append(1), original_wait())[1])
+
+        def counted_wait() -> None:
+            waits.append(1)
+            original_wait()
+
+        monkeypatch.setattr(first, "_wait", counted_wait)
         await asyncio.wait_for(first.acquire(), 10)
         assert waits == [1]
         first.release()
