@@ -307,13 +307,15 @@ class Database:
                         async with conn.begin():
                             return await conn.run_sync(fn)
                 return await self._group_commit(fn)
-            except DBAPIError as exc:
+            # sqlite3's own error: BEGIN IMMEDIATE runs in SQLAlchemy's begin event, which does not wrap it.
+            except (DBAPIError, sqlite3.OperationalError) as exc:
                 if not _is_retryable(exc):
                     raise
                 if attempt >= RETRY_BUDGET:
                     raise ServiceUnavailable("the database is busy; retry the request",
                                              headers={"Retry-After": "1"}) from exc
-                log.warning("retrying transaction", extra={"attempt": attempt, "error": str(exc.orig)})
+                log.warning("retrying transaction", extra={"attempt": attempt,
+                                                           "error": str(getattr(exc, "orig", exc))})
                 await asyncio.sleep(0.01 * 2 ** attempt)
 
     def _group_commit(self, fn: Callable[[Connection], T]) -> asyncio.Future[T]:
@@ -340,7 +342,12 @@ class Database:
         while self._pending:
             group = self._pending[:GROUP_COMMIT_LIMIT]
             del self._pending[:GROUP_COMMIT_LIMIT]
-            outcomes = await self._run_group([fn for fn, _ in group])
+            try:
+                outcomes = await self._run_group([fn for fn, _ in group])
+            except Exception as exc:
+                # E.g. the writer's connection could not be opened (another program held the database
+                # locked through its PRAGMAs): every caller gets the error, none is left waiting.
+                outcomes = [(False, exc)] * len(group)
             for (_, future), outcome in zip(group, outcomes, strict=True):
                 _settle(future, outcome)
 
@@ -516,8 +523,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         sqlite_driver(conn).execute(f"BEGIN {mode}".strip())
 
 
-def _is_retryable(exc: DBAPIError) -> bool:
-    orig = getattr(exc, "orig", None)
+def _is_retryable(exc: DBAPIError | sqlite3.OperationalError) -> bool:
+    orig = getattr(exc, "orig", exc)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if code in ("40001", "40P01"):
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, bindparam, select, text
@@ -11,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from hub.db import RETRY_BUDGET, Database
 from hub.errors import Conflict, QueryTimeout, ServiceUnavailable
+from hub.migrate import upgrade
 from hub.tables import installation_secret
 
 
@@ -203,3 +205,34 @@ async def test_a_slow_read_row_is_stopped_at_the_time_limit(database: Database) 
     ))
     with pytest.raises(QueryTimeout):
         await database.read_row(endless, {}, timeout=0.3)
+
+
+@pytest.mark.parametrize("writer_open", [True, False], ids=["at-begin", "at-connect"])
+async def test_a_sqlite_write_waits_out_another_process_holding_the_write_lock(tmp_path: Path,
+                                                                               writer_open: bool) -> None:
+    """Another program (an admin command, a backup, a second server) holding SQLite's write lock
+    longer than busy_timeout makes BEGIN IMMEDIATE (or the writer connection's PRAGMAs, when it opens)
+    fail with SQLITE_BUSY: retried like any busy database, never a 500, and no caller left waiting."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    upgrade(url)
+    db = Database(url)
+    other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    try:
+        if writer_open:
+            await db.transaction(lambda conn: conn.execute(text("SELECT 1")).scalar())
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("CREATE TABLE held (x INTEGER)")
+
+        def write(conn: Connection) -> int:
+            return int(conn.execute(text("SELECT count(*) FROM held")).scalar() or 0) + 1
+
+        pending = asyncio.ensure_future(db.transaction(write))
+        await asyncio.sleep(0.3)
+        assert not pending.done()
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(pending, 10) == 1
+    finally:
+        other.close()
+        await db.dispose()
