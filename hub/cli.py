@@ -205,10 +205,14 @@ def serve(settings: Settings, *, demo: bool) -> int:
     from hub.app import create_app
     from hub.migrate import upgrade
     from hub.secrets import installation_key
-    from hub.workers import run_workers
+    from hub.workers import check_port, run_workers
 
     if settings.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if settings.workers > 1 and dialect_of(settings.db_url) == "sqlite" and \
+            sqlite_url(settings.db_url).database in (None, "", ":memory:"):
+        print("error: several workers need a database file, not an in-memory SQLite database", file=sys.stderr)
         return 2
     upgrade(settings.db_url)
     if demo:
@@ -221,8 +225,10 @@ def serve(settings: Settings, *, demo: bool) -> int:
         print(f"learnhub listening on http://{settings.host}:{settings.port}/ (xAPI at /xapi/)", flush=True)
         web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
         return 0
-    if dialect_of(settings.db_url) == "sqlite" and sqlite_url(settings.db_url).database in (None, "", ":memory:"):
-        print("error: several workers need a database file, not an in-memory SQLite database", file=sys.stderr)
+    try:
+        check_port(settings.host, settings.port)  # each worker binds its own socket, after the fork
+    except OSError as exc:
+        print(f"error: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
 
     async def create_key(db: Database) -> int:

@@ -64,7 +64,7 @@ class Siblings:
 
 
 def check_port(host: str, port: int) -> None:
-    """Raise OSError now if the workers could not bind host:port (each binds its own socket, with SO_REUSEPORT)."""
+    """Raise OSError if the workers could not bind host:port (each binds its own socket, with SO_REUSEPORT)."""
     info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
     with socket.socket(info[0], socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -86,7 +86,6 @@ def run_workers(settings: Settings, serve_one: Callable[[Settings, Siblings], An
     """
     # Forked, not spawned: the children start with the imported modules and the socket as they are.
     # No thread runs here at this point (the migrations and demo loader have finished theirs).
-    check_port(settings.host, settings.port)
     context = multiprocessing.get_context("fork")
     revocations = context.Value("Q", 0)
     processes = []

@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -179,6 +180,18 @@ def test_several_workers_refuse_an_in_memory_database() -> None:
                             timeout=60, env=dict(os.environ, LEARNHUB_LOG_LEVEL="WARNING"))
     assert result.returncode == 2
     assert "several workers need a database file" in result.stderr
+
+
+def test_several_workers_refuse_a_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "hub.cli", "serve", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                                 "--port", str(port), "--workers", "2"], capture_output=True, text=True,
+                                timeout=60, env=dict(os.environ, LEARNHUB_LOG_LEVEL="WARNING"))
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
 
 
 def _bump(siblings: Siblings) -> None:
