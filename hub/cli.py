@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.db import Database, dialect_of, sqlite_url
+from hub.db import Database, in_memory
 from hub.errors import HubError
 from hub.logs import configure_logging
 from hub.settings import Settings
@@ -210,8 +210,7 @@ def serve(settings: Settings, *, demo: bool) -> int:
     if settings.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
         return 2
-    if settings.workers > 1 and dialect_of(settings.db_url) == "sqlite" and \
-            sqlite_url(settings.db_url).database in (None, "", ":memory:"):
+    if settings.workers > 1 and in_memory(settings.db_url):
         print("error: several workers need a database file, not an in-memory SQLite database", file=sys.stderr)
         return 2
     upgrade(settings.db_url)

@@ -87,6 +87,11 @@ def sqlite_url(url: str) -> URL:
     return make_url(url).set(drivername="sqlite")
 
 
+def in_memory(url: str) -> bool:
+    """Whether the URL names an in-memory SQLite database (one process's own, never shared)."""
+    return dialect_of(url) == "sqlite" and sqlite_url(url).database in (None, "", ":memory:")
+
+
 class Database:
     """The engine plus the rules every query follows: one writer on SQLite, retries, time-outs."""
 
@@ -136,10 +141,9 @@ class Database:
                 raise ValueError(f"sqlite_synchronous must be FULL, NORMAL or EXTRA, not {sqlite_synchronous!r}")
             _configure_sqlite(self.sync_engine, sqlite_synchronous.upper())
             if not exclusive:
-                path = sqlite_url(url).database
-                if path in (None, "", ":memory:"):
+                if in_memory(url):
                     raise ValueError("several processes cannot share an in-memory SQLite database")
-                self._writer_lock = _TurnLock(path)
+                self._writer_lock = _TurnLock(cast(str, sqlite_url(url).database))
             self._pending: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
             self._writer: asyncio.Task[None] | None = None
             # All SQLite work runs on the loop, one unit at a time: one connection writes and one
@@ -307,15 +311,13 @@ class Database:
                         async with conn.begin():
                             return await conn.run_sync(fn)
                 return await self._group_commit(fn)
-            # sqlite3's own error: BEGIN IMMEDIATE runs in SQLAlchemy's begin event, which does not wrap it.
-            except (DBAPIError, sqlite3.OperationalError) as exc:
+            except DBAPIError as exc:
                 if not _is_retryable(exc):
                     raise
                 if attempt >= RETRY_BUDGET:
                     raise ServiceUnavailable("the database is busy; retry the request",
                                              headers={"Retry-After": "1"}) from exc
-                log.warning("retrying transaction", extra={"attempt": attempt,
-                                                           "error": str(getattr(exc, "orig", exc))})
+                log.warning("retrying transaction", extra={"attempt": attempt, "error": str(exc.orig)})
                 await asyncio.sleep(0.01 * 2 ** attempt)
 
     def _group_commit(self, fn: Callable[[Connection], T]) -> asyncio.Future[T]:
@@ -519,12 +521,17 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.info.get("sqlite_begin", "")
-        sqlite_driver(conn).execute(f"BEGIN {mode}".strip())
+        begin = f"BEGIN {conn.info.get('sqlite_begin', '')}".strip()
+        try:
+            sqlite_driver(conn).execute(begin)  # the raw cursor: exec_driver_sql costs ~30 µs per transaction
+        except sqlite3.Error as exc:
+            # Wrapped as SQLAlchemy wraps every other driver error (SQLAlchemy does not here, in its begin
+            # event), so a busy database at BEGIN is a DBAPIError that transaction() retries.
+            raise DBAPIError.instance(begin, None, exc, sqlite3.Error) from exc
 
 
-def _is_retryable(exc: DBAPIError | sqlite3.OperationalError) -> bool:
-    orig = getattr(exc, "orig", exc)
+def _is_retryable(exc: DBAPIError) -> bool:
+    orig = getattr(exc, "orig", None)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if code in ("40001", "40P01"):
         return True

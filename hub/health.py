@@ -37,16 +37,17 @@ async def health_jobs(request: web.Request) -> web.Response:
     """The scheduler's jobs: when each runs next, when it last ran and how that went."""
     jobs = request.config_dict[JOBS]
     found = jobs.status()
+    siblings = request.config_dict[SIBLINGS]
     failing = [job["id"] for job in found if (job["last_outcome"] or "").startswith("error")]
     if jobs.scheduler is not None:
         scheduler = "running"
-    elif request.config_dict[SETTINGS].scheduler and not request.config_dict[SIBLINGS].runs_jobs:
+    elif request.config_dict[SETTINGS].scheduler and not siblings.runs_jobs:
         # Another worker runs the jobs; this one's records are empty (hub.workers).
         scheduler = "in worker 0"
     else:
         scheduler = "off"
     return json_response({"status": "failing" if failing else "ok", "scheduler": scheduler,
-                          "worker": request.config_dict[SIBLINGS].index, "jobs": found},
+                          "worker": siblings.index, "jobs": found},
                          status=503 if failing else 200)
 
 

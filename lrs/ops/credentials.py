@@ -144,7 +144,7 @@ class Authenticator:
         self.kinds = dict(kinds or {})  # key prefix -> the kind that loads such keys
         self._cache: dict[str, tuple[str, Principal, float]] = {}
         # How many revocations the server's workers have made (hub.workers.Siblings.revocations): when it
-        # moves, another worker revoked a key, and the whole cache goes.
+        # moves, a key was revoked (in this process or another), and the whole cache goes.
         self._revocations = revocations
         self._revocations_seen = revocations() if revocations is not None else 0
 
@@ -156,9 +156,11 @@ class Authenticator:
 
     async def authenticate(self, key: str, secret: str) -> Principal | None:
         digest = hash_secret(secret)
-        if self._revocations is not None and self._revocations() != self._revocations_seen:
-            self._revocations_seen = self._revocations()
-            self._cache.clear()
+        if self._revocations is not None:
+            revocations = self._revocations()
+            if revocations != self._revocations_seen:
+                self._revocations_seen = revocations
+                self._cache.clear()
         cached = self._cache.get(key)
         now = time.monotonic()
         if cached is None or now - cached[2] > self.ttl:
@@ -181,9 +183,6 @@ class Authenticator:
         if principal is None:
             raise Unauthorized("invalid key or secret", headers=challenge)
         return principal
-
-    def forget(self, key: str) -> None:
-        self._cache.pop(key, None)
 
 
 def basic_credentials(header: str | None, challenge: dict[str, str]) -> tuple[str, str]:

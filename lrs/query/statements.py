@@ -223,8 +223,6 @@ def _bucket_range(f: StatementFilter, cursor: Cursor) -> str:
     return bucket_span(low, high)
 
 
-
-
 @lru_cache(maxsize=512)
 def _select_for_shape(shape: _Shape) -> Select[Any]:
     """Driven by the agent, activity or registration index when the query names one.

@@ -18,7 +18,7 @@ from hub.errors import BadRequest, Conflict, Forbidden, NotFound
 from hub.keys import DB, SIBLINGS
 from hub.middleware import json_response
 from hub.request_bodies import json_object
-from lrs.ops.credentials import Authenticator, create_credential, list_credentials, revoke_credential
+from lrs.ops.credentials import create_credential, list_credentials, revoke_credential
 from lrs.scopes import SCOPES
 from provisioning.api.auth import require
 from provisioning.ops import groups as group_ops
@@ -59,7 +59,6 @@ _PERSON_FIELDS = set(people_ops.EDITABLE)
 
 def setup_routes(api: web.Application, parent: web.Application) -> None:
     """Add the admin routes to the shared /api/v1/ sub-application."""
-    api[_PARENT] = parent
     router = api.router
     router.add_get("/dashboard", dashboard)
     router.add_get("/people", list_people)
@@ -87,7 +86,6 @@ def setup_routes(api: web.Application, parent: web.Application) -> None:
     router.add_get("/statements", browse_statements)
 
 
-_PARENT = web.AppKey("admin_api_parent", web.Application)
 
 # --- request helpers -------------------------------------------------------------------------
 
@@ -468,25 +466,12 @@ async def create_lrs_credential(request: web.Request) -> web.Response:
                       "label": label.strip(), "xapi_version": version}, status=201)
 
 
-def _forget_key(parent: web.Application, key: str) -> None:
-    """Drop a revoked key from every in-process authenticator cache, so it stops working at once, and
-    tell the server's other workers (hub.workers), whose authenticators then drop theirs."""
-    parent[SIBLINGS].revoked()
-    apps = [parent]
-    for resource in parent.router.resources():
-        if isinstance(resource, web.PrefixedSubAppResource):
-            apps.append(resource.get_info()["app"])
-    for app in apps:
-        for value in app.values():
-            if isinstance(value, Authenticator):
-                value.forget(key)
-
-
 async def revoke_lrs_credential(request: web.Request) -> web.Response:
     who = await require(request, P.LRS_CREDENTIALS_MANAGE)
     key = request.match_info["key"]
     await revoke_credential(_db(request), who.tenant_id, key, actor=who.actor)
-    _forget_key(request.app[_PARENT], key)
+    # Every authenticator of every worker drops its cache at its next request: the key stops working at once.
+    request.config_dict[SIBLINGS].revoked()
     return web.Response(status=204)
 
 

@@ -28,7 +28,7 @@ from hub.tenants import create_tenant
 from hub.workers import Siblings
 from lrs.ops import statements as ops
 from lrs.ops.activities import get_activity
-from lrs.ops.credentials import Authenticator, create_credential, revoke_credential
+from lrs.ops.credentials import Authenticator, create_credential
 from tests.fixtures.server import cli, free_port
 from tests.fixtures.statements import make_statement
 
@@ -208,19 +208,6 @@ def test_a_revocation_in_one_worker_is_seen_by_the_others() -> None:
     assert child.exitcode == 0
     assert mine.revocations() == 1
     assert Siblings().revocations() == 0 and Siblings().exclusive
-
-
-async def test_an_authenticator_drops_its_cache_when_another_worker_revokes(database: Database) -> None:
-    tenant = await create_tenant(database, f"rv-{uuid.uuid4().hex[:10]}", "Revocations")
-    issued = await create_credential(database, tenant.id, scopes="all", label="cached")
-    count = [0]
-    authenticator = Authenticator(database, ttl=3600, revocations=lambda: count[0])
-    assert await authenticator.authenticate(issued.key, issued.secret) is not None
-    # Revoked by "another worker": this authenticator's cache still holds the key, for an hour.
-    await revoke_credential(database, tenant.id, issued.key, actor="test")
-    assert await authenticator.authenticate(issued.key, issued.secret) is not None
-    count[0] += 1
-    assert await authenticator.authenticate(issued.key, issued.secret) is None
 
 
 async def test_a_sqlite_writer_waits_for_the_lock_file_without_blocking_its_loop(tmp_path: Path) -> None:

@@ -102,12 +102,14 @@ async def test_revoked_credential_is_refused_once_the_cache_expires(backend: Bac
         assert (await client.get_statements()).status == 401
 
 
-async def test_authenticator_caches_until_forgotten(database: Database, tenant: Tenant) -> None:
+async def test_authenticator_caches_until_a_revocation_is_announced(database: Database, tenant: Tenant) -> None:
+    """Announced by hub.workers.Siblings.revoked, in this worker or another."""
     issued = await create_credential(database, tenant.id, scopes="all")
-    authenticator = Authenticator(database, ttl=3600)
+    revocations = [0]
+    authenticator = Authenticator(database, ttl=3600, revocations=lambda: revocations[0])
     assert await authenticator.authenticate(issued.key, issued.secret) is not None
     assert await authenticator.authenticate(issued.key, "wrong") is None
     await revoke_credential(database, tenant.id, issued.key, actor="test")
     assert await authenticator.authenticate(issued.key, issued.secret) is not None  # still cached
-    authenticator.forget(issued.key)
+    revocations[0] += 1
     assert await authenticator.authenticate(issued.key, issued.secret) is None
