@@ -196,25 +196,36 @@ class Database:
             compiled = self._compiled[statement] = (str(sql), list(sql.positiontup or ()))
         sql_text, names = compiled
         arguments = [params[name] for name in names]
-        limit = timeout or self.query_timeout
         attempt = 0
         while True:
             attempt += 1
-            pool = self._row_pool or await self._open_row_pool()
             try:
-                async with asyncio.timeout(limit), pool.acquire() as conn:
-                    try:
-                        return cast(Sequence[Any] | None, await conn.fetchrow(sql_text, *arguments))
-                    except _BROKEN_CONNECTION:
-                        conn.terminate()  # the pool opens a fresh one in its place
-                        raise
-            except (TimeoutError, asyncpg.QueryCanceledError):
-                raise _timed_out(limit) from None
-            except _BROKEN_CONNECTION as exc:
+                return await self.fetch_row(sql_text, *arguments, timeout=timeout)
+            except BROKEN_CONNECTION as exc:
                 if attempt >= RETRY_BUDGET:
                     raise
                 log.warning("retrying read", extra={"attempt": attempt, "error": str(exc)})
                 await asyncio.sleep(0.005 * 2 ** attempt)
+
+    async def fetch_row(self, sql: str, *arguments: Any, timeout: float | None = None) -> asyncpg.Record | None:
+        """PostgreSQL: one SQL statement on asyncpg directly (read_row's pool), outside a transaction
+        block, so a statement that writes commits as it returns; its first row.
+
+        Over the time limit it is cancelled and QueryTimeout raised. Any other error is asyncpg's, and a
+        connection the server dropped is replaced; whether to run the statement again is the caller's call.
+        """
+        assert self.engine is not None, "fetch_row is for PostgreSQL"
+        limit = timeout or self.query_timeout
+        pool = self._row_pool or await self._open_row_pool()
+        try:
+            async with asyncio.timeout(limit), pool.acquire() as conn:
+                try:
+                    return cast(asyncpg.Record | None, await conn.fetchrow(sql, *arguments))
+                except BROKEN_CONNECTION:
+                    conn.terminate()  # the pool opens a fresh one in its place
+                    raise
+        except (TimeoutError, asyncpg.QueryCanceledError):
+            raise _timed_out(limit) from None
 
     async def _open_row_pool(self) -> asyncpg.Pool:
         async with self._row_pool_lock:
@@ -490,7 +501,7 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 
 
 # What asyncpg raises on a connection the server closed (terminated, restarted, reaped while idle).
-_BROKEN_CONNECTION = (asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError, asyncpg.InternalClientError,
+BROKEN_CONNECTION = (asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError, asyncpg.InternalClientError,
                       asyncpg.InterfaceError, ConnectionError)
 
 

@@ -104,36 +104,86 @@ def insert_statements(conn: Connection, tenant_id: int, statements: Sequence[New
     statements repeat their activity's definition). Returns the newest definition written per activity
     with its seq.
     """
-    known = latest_definitions or {}
-    written: dict[str, tuple[int, str]] = {}
-    dialect = conn.dialect.name
-    statement_rows: list[tuple[Any, ...]] = []
-    agent_rows: list[tuple[Any, ...]] = []
-    activity_rows: list[tuple[Any, ...]] = []
-    definition_rows: list[tuple[Any, ...]] = []
-    for seq, new in zip(seqs, statements, strict=True):
-        e = new.entries
-        bucket = bucket_of(dialect, seq)
-        voided = e.statement_id in voided_on_arrival and e.voids is None
-        statement_rows.append((seq, tenant_id, e.statement_id, new.stored_us, e.verb_id, e.object_type, e.object_key,
-                               e.actor_ifi, e.registration, voided, e.voids, orjson.dumps(new.payload).decode(),
-                               bucket))
-        agent_rows.extend((tenant_id, bucket, ifi, seq, "direct" if direct else "related")
-                          for ifi, direct in e.agents.items())
-        activity_rows.extend((tenant_id, bucket, activity_id, seq, "direct" if direct else "related")
-                             for activity_id, direct in e.activities.items())
-        for activity_id, definition in e.definitions.items():
-            encoded = orjson.dumps(definition).decode()
-            newest = written[activity_id][1] if activity_id in written else known.get(activity_id)
-            if newest != encoded:
-                definition_rows.append((tenant_id, bucket, activity_id, seq, encoded))
-                written[activity_id] = (seq, encoded)
+    rows = _Rows(conn.dialect.name, tenant_id, statements, seqs, voided_on_arrival, latest_definitions or {})
     bulk_insert(conn, [
-        (statement, STATEMENT_COLUMNS, statement_rows),
-        (statement_agent, ("tenant_id", "bucket", "ifi", "seq", "usage"), agent_rows),
-        (statement_activity, ("tenant_id", "bucket", "activity_id", "seq", "usage"), activity_rows),
-        (activity_definition, ("tenant_id", "bucket", "activity_id", "seq", "definition"), definition_rows)])
-    return written
+        (statement, STATEMENT_COLUMNS, rows.statements),
+        (statement_agent, ("tenant_id", "bucket", "ifi", "seq", "usage"), rows.agents),
+        (statement_activity, ("tenant_id", "bucket", "activity_id", "seq", "usage"), rows.activities),
+        (activity_definition, ("tenant_id", "bucket", "activity_id", "seq", "definition"), rows.definitions)])
+    return rows.written
+
+
+class _Rows:
+    """The rows statements add to the statement, association and definition tables, as tuples in
+    the tables' column orders (see insert_statements for the definitions left out)."""
+
+    def __init__(self, dialect: str, tenant_id: int, statements: Sequence[NewStatement], seqs: Iterable[int],
+                 voided_on_arrival: set[str], known: Mapping[str, str]) -> None:
+        self.statements: list[tuple[Any, ...]] = []
+        self.agents: list[tuple[Any, ...]] = []
+        self.activities: list[tuple[Any, ...]] = []
+        self.definitions: list[tuple[Any, ...]] = []
+        self.written: dict[str, tuple[int, str]] = {}
+        written = self.written
+        for seq, new in zip(seqs, statements, strict=True):
+            e = new.entries
+            bucket = bucket_of(dialect, seq)
+            voided = e.statement_id in voided_on_arrival and e.voids is None
+            self.statements.append((seq, tenant_id, e.statement_id, new.stored_us, e.verb_id, e.object_type,
+                                    e.object_key, e.actor_ifi, e.registration, voided, e.voids,
+                                    orjson.dumps(new.payload).decode(), bucket))
+            self.agents.extend((tenant_id, bucket, ifi, seq, "direct" if direct else "related")
+                               for ifi, direct in e.agents.items())
+            self.activities.extend((tenant_id, bucket, activity_id, seq, "direct" if direct else "related")
+                                   for activity_id, direct in e.activities.items())
+            for activity_id, definition in e.definitions.items():
+                encoded = orjson.dumps(definition).decode()
+                newest = written[activity_id][1] if activity_id in written else known.get(activity_id)
+                if newest != encoded:
+                    self.definitions.append((tenant_id, bucket, activity_id, seq, encoded))
+                    written[activity_id] = (seq, encoded)
+
+
+# PostgreSQL (migration 0014): the whole write in one call. Outside a transaction block its implicit
+# transaction commits as it returns.
+_STORE_IN_ONE_CALL = ("SELECT seqs, latest_stored_us FROM lrs_store_statements("
+                      + ", ".join(f"${i}" for i in range(1, 20)) + ")")
+
+
+class Restamp(Exception):
+    """The tenant already has a statement stored at or after the `stored` given: nothing was written."""
+
+    def __init__(self, latest_stored_us: int) -> None:
+        super().__init__(f"a statement is already stored at {latest_stored_us}")
+        self.latest_stored_us = latest_stored_us
+
+
+async def store_in_one_call(db: Database, tenant_id: int, statements: Sequence[NewStatement], stored_us: int,
+                            latest_definitions: Mapping[str, str]) -> dict[str, tuple[int, str]]:
+    """PostgreSQL: insert_statements plus the seq reservation, voiding and COMMIT as one statement, one
+    round trip holding the tenant's write lock (Database.fetch_row). Every statement's payload must carry
+    `stored_us`. A voiding statement that arrived before its target voids it, and one in `statements`
+    voids its stored target. Raises Restamp, having written nothing, when `stored` would not increase;
+    a statement id already stored raises asyncpg's UniqueViolationError, with nothing written.
+    """
+    # Positions instead of seqs (the function draws those): 1-based, as PostgreSQL arrays are.
+    rows = _Rows("postgresql", tenant_id, statements, range(1, len(statements) + 1), set(), latest_definitions)
+    columns = list(zip(*rows.statements, strict=True))
+    agents = list(zip(*rows.agents, strict=True)) or [(), (), (), (), ()]
+    activities = list(zip(*rows.activities, strict=True)) or [(), (), (), (), ()]
+    definitions = list(zip(*rows.definitions, strict=True)) or [(), (), (), (), ()]
+    found = await db.fetch_row(
+        _STORE_IN_ONE_CALL, tenant_id, stored_us,
+        # statement_id, verb_id, object_type, object_key, actor_ifi, registration, voids, payload
+        *(list(columns[i]) for i in (2, 4, 5, 6, 7, 8, 10, 11)),
+        *(list(agents[i]) for i in (3, 2, 4)),
+        *(list(activities[i]) for i in (3, 2, 4)),
+        *(list(definitions[i]) for i in (3, 2, 4)))
+    assert found is not None
+    seqs, latest_stored_us = found
+    if seqs is None:
+        raise Restamp(latest_stored_us)
+    return {activity_id: (seqs[at - 1], encoded) for activity_id, (at, encoded) in rows.written.items()}
 
 
 def void_statements(conn: Connection, tenant_id: int, target_ids: Iterable[str]) -> None:

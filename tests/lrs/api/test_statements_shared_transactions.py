@@ -4,8 +4,9 @@ still stands or falls alone: all or nothing per request, 409s per request, nothi
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Callable
 
+import asyncpg
 import pytest
 from sqlalchemy.exc import OperationalError
 
@@ -15,22 +16,53 @@ from tests.fixtures.http import XAPIClient
 from tests.fixtures.statements import make_statement
 
 
-def _count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
-    """Wrap module.name; the returned list gets the statement count of each call."""
-    original = getattr(module, name)
+def _count_transactions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The statement count of each statement-writing transaction: each reserves its seqs once, in the
+    transaction (lrs.store.dialect.reserve_statement_seqs) or in the one-call write (PostgreSQL)."""
     calls: list[int] = []
+    reserve, in_one_call = ops.reserve_statement_seqs, store.store_in_one_call
 
-    def counting(conn: Any, tenant_id: int, count: int) -> Any:
+    def reserving(conn: Any, tenant_id: int, count: int) -> Any:
         calls.append(count)
-        return original(conn, tenant_id, count)
+        return reserve(conn, tenant_id, count)
 
-    monkeypatch.setattr(module, name, counting)
+    async def storing(db: Any, tenant_id: int, statements: Any, *args: Any) -> Any:
+        written = await in_one_call(db, tenant_id, statements, *args)
+        calls.append(len(statements))
+        return written
+
+    monkeypatch.setattr(ops, "reserve_statement_seqs", reserving)
+    monkeypatch.setattr(store, "store_in_one_call", storing)
     return calls
+
+
+def _refuse_writes(monkeypatch: pytest.MonkeyPatch, refused: Callable[[int], bool]) -> list[int]:
+    """Make the database refuse every statement write of n statements where refused(n), in a transaction (after
+    its rows went in: the transaction must take them back) or in one call; returns the sizes refused."""
+    attempts: list[int] = []
+    insert, in_one_call = store.insert_statements, store.store_in_one_call
+
+    def refuse_insert(conn: Any, tenant_id: int, statements: Any, *args: Any) -> Any:
+        written = insert(conn, tenant_id, statements, *args)
+        if refused(len(statements)):
+            attempts.append(len(statements))
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return written
+
+    async def refuse_in_one_call(db: Any, tenant_id: int, statements: Any, *args: Any) -> Any:
+        if refused(len(statements)):
+            attempts.append(len(statements))
+            raise asyncpg.DiskFullError("could not extend file")
+        return await in_one_call(db, tenant_id, statements, *args)
+
+    monkeypatch.setattr(store, "insert_statements", refuse_insert)
+    monkeypatch.setattr(store, "store_in_one_call", refuse_in_one_call)
+    return attempts
 
 
 async def test_concurrent_posts_share_transactions_and_each_gets_its_own_ids(
         xapi: XAPIClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    reservations = _count_calls(monkeypatch, ops, "reserve_statement_seqs")
+    transactions = _count_transactions(monkeypatch)
     batches = [[make_statement(), make_statement(with_id=False)] for _ in range(12)]
     responses = await asyncio.gather(*(xapi.post_statements(batch) for batch in batches))
     answers = [await resp.json() for resp in responses]
@@ -38,7 +70,7 @@ async def test_concurrent_posts_share_transactions_and_each_gets_its_own_ids(
     for batch, ids in zip(batches, answers, strict=True):
         assert len(ids) == 2 and ids[0] == batch[0]["id"]
     # Fewer transactions than requests: the ones that arrived while the first was written went in together.
-    assert len(reservations) < 12 and sum(reservations) == 24
+    assert len(transactions) < 12 and sum(transactions) == 24
     for ids in answers:
         for statement_id in ids:
             assert (await xapi.get_statements(statementId=statement_id)).status == 200
@@ -77,16 +109,7 @@ async def test_requests_of_one_group_sending_the_same_id(xapi: XAPIClient) -> No
 
 async def test_when_the_database_refuses_the_shared_transaction_each_request_runs_alone(
         xapi: XAPIClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = store.insert_statements
-    shared_attempts: list[int] = []
-
-    def refuse_shared(conn: Any, tenant_id: int, statements: Any, *args: Any) -> Any:
-        if len(statements) > 1:
-            shared_attempts.append(len(statements))
-            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        return original(conn, tenant_id, statements, *args)
-
-    monkeypatch.setattr(store, "insert_statements", refuse_shared)
+    shared_attempts = _refuse_writes(monkeypatch, lambda count: count > 1)
     batches = [make_statement() for _ in range(8)]
     responses = await asyncio.gather(*(xapi.post_statements(s) for s in batches))
     assert shared_attempts, "no two requests shared a transaction"
@@ -97,12 +120,9 @@ async def test_when_the_database_refuses_the_shared_transaction_each_request_run
 
 async def test_a_request_failing_alone_in_the_database_is_an_error_and_stores_nothing(
         xapi: XAPIClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: Any) -> Any:
-        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(store, "insert_attachments", refuse)
+    refused = _refuse_writes(monkeypatch, lambda count: True)
     statement = make_statement()
     resp = await xapi.post_statements(statement)
-    assert resp.status == 500
+    assert resp.status == 500 and refused == [1]
     monkeypatch.undo()
     assert (await xapi.get_statements(statementId=statement["id"])).status == 404
