@@ -65,9 +65,19 @@ BEGIN
     INSERT INTO lrs_statement_activity (tenant_id, bucket, activity_id, seq, usage)
     SELECT p_tenant, 0, a.activity_id, seqs[a.at], a.usage
       FROM unnest(p_activity_at, p_activity_ids, p_activity_usages) AS a(at, activity_id, usage);
+    -- Definitions are merged in stored order, so one identical to the activity's newest adds nothing
+    -- (lrs.store.statements.insert_statements): the caller leaves out those it knows of and keeps no two
+    -- alike in a row; an activity's first here is compared with the newest stored (one index probe),
+    -- which is what keeps the table small when several server processes write.
     INSERT INTO lrs_activity_definition (tenant_id, bucket, activity_id, seq, definition)
     SELECT p_tenant, 0, d.activity_id, seqs[d.at], d.definition
-      FROM unnest(p_definition_at, p_definition_activities, p_definitions) AS d(at, activity_id, definition);
+      FROM (SELECT *, row_number() OVER (PARTITION BY activity_id ORDER BY at) AS nth
+              FROM unnest(p_definition_at, p_definition_activities, p_definitions)
+                   AS given(at, activity_id, definition)) AS d
+     WHERE d.nth > 1 OR d.definition IS DISTINCT FROM (
+           SELECT newest.definition FROM lrs_activity_definition AS newest
+            WHERE newest.tenant_id = p_tenant AND newest.bucket = 0 AND newest.activity_id = d.activity_id
+            ORDER BY newest.seq DESC LIMIT 1);
     IF cardinality(targets) > 0 THEN
         UPDATE lrs_statement SET voided = TRUE
          WHERE tenant_id = p_tenant AND statement_id = ANY (targets) AND voids IS NULL;

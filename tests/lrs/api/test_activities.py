@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.db import Database
+from lrs.ops import statements as ops
 from lrs.store.tables import activity_definition
+from tests.fixtures.databases import Backend
 from tests.fixtures.http import XAPIClient
 from tests.fixtures.statements import make_statement
 
@@ -62,6 +64,24 @@ async def test_a_repeated_definition_is_stored_once_and_the_newest_wins(
     # The first definition came back last: its name wins, the second's description stays (language maps merge).
     assert merged["definition"] == {"name": {"en-US": "First"}, "description": {"en-US": "only in the second"},
                                     "type": "http://adlnet.gov/expapi/activities/module"}
+
+
+async def test_with_several_workers_postgresql_still_stores_a_repeated_definition_once(
+        xapi: XAPIClient, database: Database, act: Activity, backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several server processes keep no cache of the newest definitions (another may have written a newer
+    one): PostgreSQL's one-call write compares with the newest stored instead."""
+    if backend.name != "postgresql":
+        pytest.skip("SQLite skips repeated definitions only through the process's own cache")
+    monkeypatch.setattr(ops.LatestDefinitions, "of", classmethod(lambda cls, db: ops._NoDefinitions()))
+    first = act.about("First")
+    assert (await xapi.post_statements([first, act.about("First")])).status == 200
+    assert (await xapi.post_statements(act.about("First"))).status == 200
+    assert await act.definition_rows(database) == 1
+    # Going back to a definition written before the newest is a new row: the newest must win the merge.
+    assert (await xapi.post_statements([act.about("Second"), act.about("First")])).status == 200
+    assert (await xapi.post_statements(act.about("First"))).status == 200
+    assert await act.definition_rows(database) == 3
+    assert (await act.get(xapi))["definition"] == {"name": {"en-US": "First"}}
 
 
 async def test_a_rejected_batch_leaves_no_remembered_definition(
