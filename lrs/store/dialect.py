@@ -181,9 +181,10 @@ def reserve_statement_seqs(conn: Connection, tenant_id: int, count: int) -> tupl
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :tenant)"),
                      {"ns": STATEMENT_LOCK_NAMESPACE, "tenant": tenant_id})
+        # The newest stored by ORDER BY … LIMIT 1, not max(): see migration 0014.
         rows = conn.execute(
             text("SELECT nextval(pg_get_serial_sequence('lrs_statement', 'seq')), "
-                 "(SELECT max(stored_us) FROM lrs_statement WHERE tenant_id = :tenant) "
+                 "(SELECT stored_us FROM lrs_statement WHERE tenant_id = :tenant ORDER BY stored_us DESC LIMIT 1) "
                  "FROM generate_series(1, :n)"), {"n": count, "tenant": tenant_id}).all()
         return sorted(row[0] for row in rows), rows[0][1] or 0
     # The rowid's maximum is read straight off the B-tree; the raw cursor skips SQLAlchemy's overhead.
