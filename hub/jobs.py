@@ -5,6 +5,7 @@ running instance per job come with it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -54,6 +55,12 @@ class Jobs:
         except Exception as exc:  # a failing job is reported, and runs again at its next time
             record.last_outcome = f"error: {exc}"
             log.exception("job failed", extra={"job": job_id})
+            return None
+        except asyncio.CancelledError:
+            # The server is stopping (the scheduler's tasks are cancelled with the loop): not a failure, and
+            # nothing is left to tell (APScheduler would log the cancellation as the job raising).
+            record.last_outcome = "cancelled: the server stopped"
+            log.info("job cancelled", extra={"job": job_id})
             return None
         finally:
             record.last_seconds = round(time.perf_counter() - started, 3)

@@ -259,7 +259,8 @@ async def _write_together(db: Database, batches: list[_Batch]) -> list[list[str]
     """One transaction for requests of one tenant; per request its ids or the error that left it out.
 
     With one request an error propagates (and rolls everything back), as it always did; with several,
-    a request refused by the LRS's own rules (409) is left out before anything is written.
+    a request refused by the LRS's own rules (409) is left out before anything is written. On
+    PostgreSQL the write is tried in one call first (_write_in_one_call).
     """
     if db.dialect == "postgresql" and all(batch.shares_transactions for batch in batches):
         stored = await _write_in_one_call(db, batches)

@@ -148,6 +148,11 @@ class _Rows:
 # transaction commits as it returns.
 _STORE_IN_ONE_CALL = ("SELECT seqs, latest_stored_us FROM lrs_store_statements("
                       + ", ".join(f"${i}" for i in range(1, 20)) + ")")
+# The call's arguments, taken from _Rows' tuples: the statement columns it takes, in its order, and of
+# each association or definition row (tenant, bucket, key, seq, value) the position, key and value.
+_CALL_STATEMENT_COLUMNS = tuple(STATEMENT_COLUMNS.index(name) for name in (
+    "statement_id", "verb_id", "object_type", "object_key", "actor_ifi", "registration", "voids", "payload"))
+_CALL_ROW_COLUMNS = (3, 2, 4)
 
 
 class Restamp(Exception):
@@ -168,17 +173,12 @@ async def store_in_one_call(db: Database, tenant_id: int, statements: Sequence[N
     """
     # Positions instead of seqs (the function draws those): 1-based, as PostgreSQL arrays are.
     rows = _Rows("postgresql", tenant_id, statements, range(1, len(statements) + 1), set(), latest_definitions)
-    columns = list(zip(*rows.statements, strict=True))
-    agents = list(zip(*rows.agents, strict=True)) or [(), (), (), (), ()]
-    activities = list(zip(*rows.activities, strict=True)) or [(), (), (), (), ()]
-    definitions = list(zip(*rows.definitions, strict=True)) or [(), (), (), (), ()]
-    found = await db.fetch_row(
-        _STORE_IN_ONE_CALL, tenant_id, stored_us,
-        # statement_id, verb_id, object_type, object_key, actor_ifi, registration, voids, payload
-        *(list(columns[i]) for i in (2, 4, 5, 6, 7, 8, 10, 11)),
-        *(list(agents[i]) for i in (3, 2, 4)),
-        *(list(activities[i]) for i in (3, 2, 4)),
-        *(list(definitions[i]) for i in (3, 2, 4)))
+    statement_columns = list(zip(*rows.statements, strict=True))
+    arguments = [list(statement_columns[i]) for i in _CALL_STATEMENT_COLUMNS]
+    for table_rows in (rows.agents, rows.activities, rows.definitions):
+        columns = list(zip(*table_rows, strict=True)) or [()] * 5
+        arguments += [list(columns[i]) for i in _CALL_ROW_COLUMNS]
+    found = await db.fetch_row(_STORE_IN_ONE_CALL, tenant_id, stored_us, *arguments)
     assert found is not None
     seqs, latest_stored_us = found
     if seqs is None:

@@ -66,3 +66,23 @@ async def test_postgres_servers_keep_planner_statistics_fresh(backend: Backend, 
     names = [job["id"] for job in body["jobs"]]
     # SQLite's planner runs without statistics by design (its plans are pinned by tests); PostgreSQL needs them.
     assert ("db.refresh_statistics" in names) == (backend.name == "postgresql")
+
+
+async def test_a_job_cancelled_by_the_server_stopping_is_recorded_and_not_reported_as_failing() -> None:
+    import asyncio
+
+    from hub.jobs import Jobs
+
+    started = asyncio.Event()
+
+    async def long_job(_app: web.Application) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    jobs = Jobs()
+    jobs.add("long", long_job, every_seconds=60, description="a job still running at shutdown")
+    task = asyncio.ensure_future(jobs.run(web.Application(), "long"))
+    await started.wait()
+    task.cancel()
+    assert await task is None and not task.cancelled()
+    assert jobs.records["long"].last_outcome == "cancelled: the server stopped"
