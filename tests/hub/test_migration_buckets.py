@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from hub.db import async_url
 from hub.migrate import upgrade
-from tests.fixtures.databases import _create_pg_database, _drop_pg_database, _postgres_reason, _run_in_thread
+from tests.fixtures.databases import _run_in_thread, fresh_postgres_database
 
 T = TypeVar("T")
 
@@ -34,12 +34,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    reason = _run_in_thread(_postgres_reason)
-    if reason:
-        pytest.skip(reason)
-    url, name = _run_in_thread(_create_pg_database)
-    yield url
-    _run_in_thread(lambda: _drop_pg_database(name))
+    yield from fresh_postgres_database()
 
 
 def test_rows_move_into_their_buckets_and_back(fresh_url: str) -> None:

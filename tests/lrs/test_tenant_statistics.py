@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 from hub.migrate import upgrade
 from lrs.store.statements import _FIND_EXISTING, _GET_STATEMENT
-from tests.fixtures.databases import _create_pg_database, _drop_pg_database, _postgres_reason, _run_in_thread
+from tests.fixtures.databases import fresh_postgres_database
 from tests.hub.test_migration_buckets import in_transaction
 
 pytestmark = pytest.mark.postgres
@@ -20,12 +20,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def fresh_pg_url() -> Iterator[str]:
-    reason = _run_in_thread(_postgres_reason)
-    if reason:
-        pytest.skip(reason)
-    url, name = _run_in_thread(_create_pg_database)
-    yield url
-    _run_in_thread(lambda: _drop_pg_database(name))
+    yield from fresh_postgres_database()
 
 
 def _add_statements(conn: Connection, tenant_id: int, count: int) -> None:
