@@ -45,17 +45,3 @@ def test_unknown_scope_is_rejected(db: str) -> None:
     result = learnhub("lrs-credentials", "create", "--tenant", "acme", "--scopes", "everything", "--db", db)
     assert result.returncode != 0 and "unknown scope" in result.stderr
 
-
-async def test_serve_freezes_what_start_up_built_and_collects_the_young_generation_less_often() -> None:
-    import gc
-
-    from hub.cli import YOUNG_GC_THRESHOLD, _freeze_startup_objects
-
-    before = gc.get_threshold()
-    try:
-        await _freeze_startup_objects(None)  # type: ignore[arg-type]
-        assert gc.get_threshold() == (YOUNG_GC_THRESHOLD, *before[1:]) and YOUNG_GC_THRESHOLD > before[0]
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
