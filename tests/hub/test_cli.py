@@ -44,4 +44,3 @@ def test_unknown_scope_is_rejected(db: str) -> None:
     learnhub("tenant", "create", "acme", "--name", "Acme", "--db", db)
     result = learnhub("lrs-credentials", "create", "--tenant", "acme", "--scopes", "everything", "--db", db)
     assert result.returncode != 0 and "unknown scope" in result.stderr
-

@@ -4,29 +4,13 @@ seqs, then 4,096 on SQLite; 0 on PostgreSQL), and back."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from hub.db import async_url
 from hub.migrate import upgrade
-from tests.fixtures.databases import _run_in_thread, fresh_postgres_database
-
-T = TypeVar("T")
-
-
-def in_transaction(url: str, work: Callable[[Connection], T]) -> T:
-    """Run `work` on a plain connection of `url` (through the async driver the app uses) and commit."""
-    async def run() -> T:
-        engine = create_async_engine(async_url(url))
-        try:
-            async with engine.begin() as conn:
-                return await conn.run_sync(work)
-        finally:
-            await engine.dispose()
-    return _run_in_thread(run)
+from tests.fixtures.databases import fresh_postgres_database, in_transaction
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -12,8 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 from hub.migrate import upgrade
 from lrs.store.statements import _FIND_EXISTING, _GET_STATEMENT
-from tests.fixtures.databases import fresh_postgres_database
-from tests.hub.test_migration_buckets import in_transaction
+from tests.fixtures.databases import fresh_postgres_database, in_transaction
 
 pytestmark = pytest.mark.postgres
 
