@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.errors import BadRequest
 from lrs.model.agents import agent_ifi, parse_agent_param
 from lrs.model.timestamps import parse_timestamp
-from lrs.store.dialect import InBuckets, NotDriving, OnSQLite, bucket_span
+from lrs.store.dialect import InBuckets, NoIndexOnPostgres, NotDriving, bucket_span
 from lrs.store.statements import STORED_COLUMNS
 from lrs.store.tables import STATEMENT_REF, statement, statement_activity, statement_agent
 
@@ -309,10 +309,11 @@ def _targeting_select_for_shape(shape: _Shape) -> Select[Any]:
 def _common_conditions(shape: _Shape, order: Any, stored: Any = statement.c.stored_us) -> list[ColumnElement[bool]]:
     """Time, authority ('read/mine') and keyset conditions, applied to the statement returned."""
     conditions: list[ColumnElement[bool]] = [order <= bindparam("bound_seq")]
+    stored = NoIndexOnPostgres(stored)
     if shape.since:
-        conditions += [stored > bindparam("since_us"), OnSQLite(order > _last_seq_stored_by("since_us"))]
+        conditions += [stored > bindparam("since_us"), order > _last_seq_stored_by("since_us")]
     if shape.until:
-        conditions += [stored <= bindparam("until_us"), OnSQLite(order <= _last_seq_stored_by("until_us"))]
+        conditions += [stored <= bindparam("until_us"), order <= _last_seq_stored_by("until_us")]
     if shape.mine:
         # Its own alias: a query driven by the agent index already has statement_agent in its FROM,
         # which the subquery would correlate to, leaving it no FROM of its own.
@@ -332,9 +333,9 @@ def _last_seq_stored_by(param: str) -> ColumnElement[int]:
 
     `stored` increases in stored order (lrs/ops/statements.py), so since/until are seq ranges and
     a query walks only its own stretch of the seq index: since=<a minute ago> over 1,000,000
-    statements reads the last minute, not the whole store to find it empty. SQLite only (OnSQLite);
-    the stored_us conditions stay beside it (redundant on ordered rows) and are PostgreSQL's. Rows
-    stored before `stored` was kept in order may be inverted by the milliseconds a clock step
+    statements reads the last minute, not the whole store to find it empty. The stored_us conditions
+    stay beside it (redundant on ordered rows), hidden from PostgreSQL's planner (NoIndexOnPostgres).
+    Rows stored before `stored` was kept in order may be inverted by the milliseconds a clock step
     allowed; at such a boundary the seq range can leave one of them out.
     """
     stored_at = statement.alias("stored_at")

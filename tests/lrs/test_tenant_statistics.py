@@ -1,6 +1,11 @@
-"""PostgreSQL plans a tenant's lookups by statement id on the (tenant, statement id) index even for a tenant
-that ANALYZE has not seen (migration 0015): such a tenant was estimated at one row, and its GET by id walked
-all its statements through another tenant-leading index."""
+"""PostgreSQL plans that statistics ANALYZE collected before the latest statements cannot mislead.
+
+- A tenant ANALYZE has not seen is looked up by statement id on the (tenant, statement id) index
+  (migration 0015): such a tenant was estimated at one row, and its GET by id walked all its
+  statements through another tenant-leading index.
+- since/until walk their seq range: `stored_us > :since` past the end of ANALYZE's histogram was
+  estimated at one row, and the query read every statement stored since and sorted them, per page.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import CompileError
 
 from hub.migrate import upgrade
+from lrs.query.statements import Cursor, StatementFilter, build_select
 from lrs.store.statements import _FIND_EXISTING, _GET_STATEMENT
 from tests.fixtures.databases import fresh_postgres_database, in_transaction
 
@@ -22,25 +29,38 @@ def fresh_pg_url() -> Iterator[str]:
     yield from fresh_postgres_database()
 
 
-def _add_statements(conn: Connection, tenant_id: int, count: int) -> None:
+DID, SAW = "http://example.com/verbs/did", "http://example.com/verbs/saw"
+
+
+def _add_statements(conn: Connection, tenant_id: int, count: int, stored_from: int = 1_700_000_000_000_000) -> None:
     conn.execute(text(
         "INSERT INTO lrs_statement (tenant_id, statement_id, stored_us, verb_id, object_type, object_key, payload) "
-        "SELECT :tenant, gen_random_uuid()::text, 1700000000000000 + i, 'http://example.com/verbs/did', 'Activity', "
-        "'http://example.com/activities/' || (i % 50), '{}' FROM generate_series(1, :count) AS i"),
-        {"tenant": tenant_id, "count": count})
+        "SELECT :tenant, gen_random_uuid()::text, CAST(:stored_from AS bigint) + i, CASE WHEN i % 2 = 0 THEN :did ELSE :saw END, "
+        "'Activity', 'http://example.com/activities/' || (i % 50), '{}' FROM generate_series(1, :count) AS i"),
+        {"tenant": tenant_id, "count": count, "stored_from": stored_from, "did": DID, "saw": SAW})
 
 
-def _indexes_used(conn: Connection, statement: Any, params: dict[str, Any]) -> set[str]:
-    sql = statement.params(**params).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+def _indexes_used(conn: Connection, statement: Any, params: dict[str, Any], *, main_only: bool = False) -> set[str]:
+    """The indexes of a statement's plan; main_only: not those of its subqueries (InitPlans, SubPlans)."""
+    try:
+        sql, values = str(statement.params(**params).compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})), {}
+    except CompileError:  # a bind of no type (a limit, say): bound, not rendered
+        compiled = statement.compile(dialect=postgresql.dialect(paramstyle="named"))
+        sql, values = str(compiled), {**compiled.params, **{k: v for k, v in params.items() if k in compiled.params}}
     found: set[str] = set()
 
     def walk(node: dict[str, Any]) -> None:
+        if main_only and node.get("Parent Relationship") in ("InitPlan", "SubPlan"):
+            return
         if "Index Name" in node:
             found.add(node["Index Name"])
+        if main_only and node["Node Type"] in ("Sort", "Incremental Sort", "Bitmap Heap Scan"):
+            found.add(node["Node Type"])
         for child in node.get("Plans", ()):
             walk(child)
 
-    walk(conn.execute(text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()[0]["Plan"])
+    walk(conn.execute(text(f"EXPLAIN (FORMAT JSON) {sql}"), values).scalar_one()[0]["Plan"])
     return found
 
 
@@ -68,3 +88,37 @@ def test_a_tenant_unseen_by_analyze_is_looked_up_by_its_statement_id_index(fresh
             (_FIND_EXISTING, {"tenant_id": tenant, "ids": [some_id, "another"]}))]
 
     assert in_transaction(fresh_pg_url, plans) == [{"uq_lrs_statement_tenant_statement"}] * 4
+
+
+SEQ_WALKS = ({"ix_lrs_statement_tenant_seq"}, {"ix_lrs_statement_tenant_verb_seq"})
+
+
+@pytest.mark.parametrize("query_filter, walks", [
+    (StatementFilter(since_us=1_800_000_000_000_000), SEQ_WALKS[:1]),
+    (StatementFilter(since_us=1_800_000_000_000_000, ascending=True), SEQ_WALKS[:1]),
+    (StatementFilter(since_us=1_800_000_000_000_000, until_us=1_800_000_000_015_000), SEQ_WALKS[:1]),
+    # Half the statements have the verb: either index walks the range in order.
+    (StatementFilter(verb=DID, since_us=1_800_000_000_000_000), SEQ_WALKS),
+], ids=["since", "since ascending", "since+until", "verb+since"])
+def test_since_past_the_statistics_walks_the_seq_range(fresh_pg_url: str, query_filter: StatementFilter,
+                                                       walks: tuple[set[str], ...]) -> None:
+    upgrade(fresh_pg_url)
+
+    def setup(conn: Connection) -> int:
+        tenant = conn.execute(text("INSERT INTO hub_tenant (slug, name, created_at) VALUES ('t', 't', now()) "
+                                   "RETURNING id")).scalar_one()
+        _add_statements(conn, tenant, 20_000)
+        return tenant
+
+    tenant = in_transaction(fresh_pg_url, setup)
+    in_transaction(fresh_pg_url, lambda conn: conn.execute(text("ANALYZE lrs_statement")))
+    # Stored after ANALYZE ran: past the end of its histogram of stored_us.
+    in_transaction(fresh_pg_url, lambda conn: _add_statements(conn, tenant, 20_000, 1_800_000_000_000_000))
+
+    def plan(conn: Connection) -> set[str]:
+        bound = conn.execute(text("SELECT max(seq) FROM lrs_statement")).scalar_one()
+        select, params = build_select(tenant, query_filter, 50, Cursor(None, bound))
+        return _indexes_used(conn, select, params, main_only=True)
+
+    # Walked in the order asked for and stopped at the limit: no sort, no bitmap of the whole range.
+    assert in_transaction(fresh_pg_url, plan) in walks
