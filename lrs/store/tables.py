@@ -50,6 +50,8 @@ statement = Table(
     metadata,
     # The stored order: keyset pagination and `more` cursors run on it.
     Column("seq", Seq, primary_key=True, autoincrement=True),
+    # PostgreSQL drops this foreign key (migration 0016): lrs_store_statements checks the tenant once per
+    # call instead of once per row.
     Column("tenant_id", Integer, ForeignKey("hub_tenant.id"), nullable=False),
     Column("statement_id", String(36), nullable=False),
     Column("stored_us", BigInteger, nullable=False),
