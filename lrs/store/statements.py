@@ -144,10 +144,10 @@ class _Rows:
                     written[activity_id] = (seq, encoded)
 
 
-# PostgreSQL (migration 0014): the whole write in one call. Outside a transaction block its implicit
-# transaction commits as it returns.
+# PostgreSQL (migrations 0014, 0016, 0017): the whole write in one call. Outside a transaction block
+# its implicit transaction commits as it returns.
 _STORE_IN_ONE_CALL = ("SELECT seqs, latest_stored_us FROM lrs_store_statements("
-                      + ", ".join(f"${i}" for i in range(1, 20)) + ")")
+                      + ", ".join(f"${i}" for i in range(1, 21)) + ")")
 # The call's arguments, taken from _Rows' tuples: the statement columns it takes, in its order, and of
 # each association or definition row (tenant, bucket, key, seq, value) the position, key and value.
 _CALL_STATEMENT_COLUMNS = tuple(STATEMENT_COLUMNS.index(name) for name in (
@@ -167,7 +167,8 @@ async def store_in_one_call(db: Database, tenant_id: int, statements: Sequence[N
                             latest_definitions: Mapping[str, str]) -> dict[str, tuple[int, str]]:
     """PostgreSQL: insert_statements plus the seq reservation, voiding and COMMIT as one statement, one
     round trip holding the tenant's write lock (Database.fetch_row). Every statement's payload must carry
-    `stored_us`. A voiding statement that arrived before its target voids it, and one in `statements`
+    `stored_us`. A definition is compared with the newest stored (an index probe) only for an activity
+    missing from `latest_definitions`. A voiding statement that arrived before its target voids it, and one in `statements`
     voids its stored target. Raises Restamp, having written nothing, when `stored` would not increase;
     a statement id already stored raises asyncpg's UniqueViolationError, with nothing written.
     """
@@ -178,6 +179,8 @@ async def store_in_one_call(db: Database, tenant_id: int, statements: Sequence[N
     for table_rows in (rows.agents, rows.activities, rows.definitions):
         columns = list(zip(*table_rows, strict=True)) or [()] * 5
         arguments += [list(columns[i]) for i in _CALL_ROW_COLUMNS]
+    # Compared with the newest stored only where the caller did not know it: where it did, it has.
+    arguments.append([row[2] not in latest_definitions for row in rows.definitions])
     found = await db.fetch_row(_STORE_IN_ONE_CALL, tenant_id, stored_us, *arguments)
     assert found is not None
     seqs, latest_stored_us = found

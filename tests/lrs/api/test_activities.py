@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hub.db import Database
 from lrs.ops import statements as ops
@@ -82,6 +83,33 @@ async def test_with_several_workers_postgresql_still_stores_a_repeated_definitio
     assert (await xapi.post_statements(act.about("First"))).status == 200
     assert await act.definition_rows(database) == 3
     assert (await act.get(xapi))["definition"] == {"name": {"en-US": "First"}}
+
+
+async def test_postgresql_compares_with_what_is_stored_only_the_definitions_the_cache_does_not_know(
+        xapi: XAPIClient, database: Database, act: Activity, backend: Backend) -> None:
+    """One server process knows the newest definition of each activity it wrote (migration 0017): the call
+    does not look it up again. Shown by a newer definition written behind the cache's back: the call,
+    trusting the cache, writes the same definition again (harmless: the merge ignores it), where a lookup
+    would have skipped it."""
+    if backend.name != "postgresql":
+        pytest.skip("the comparison with the newest stored definition is PostgreSQL's one-call write")
+    assert (await xapi.post_statements(act.about("First"))).status == 200
+    second = act.about("Second")
+    behind_the_cache = orjson.dumps(second["object"]["definition"]).decode()
+    await database.transaction(lambda conn: conn.execute(
+        text("INSERT INTO lrs_activity_definition (tenant_id, bucket, activity_id, seq, definition) "
+             "SELECT tenant_id, bucket, activity_id, seq + 1, :definition FROM lrs_activity_definition "
+             "WHERE activity_id = :activity"), {"definition": behind_the_cache, "activity": act.id}))
+    assert (await xapi.post_statements(second)).status == 200
+    assert await act.definition_rows(database) == 3
+    # An activity the process has not written: compared with the newest stored, and skipped as identical.
+    other = Activity()
+    await database.transaction(lambda conn: conn.execute(
+        text("INSERT INTO lrs_activity_definition (tenant_id, bucket, activity_id, seq, definition) "
+             "SELECT tenant_id, bucket, :other, seq + 1, definition FROM lrs_activity_definition "
+             "WHERE activity_id = :activity ORDER BY seq DESC LIMIT 1"), {"other": other.id, "activity": act.id}))
+    assert (await xapi.post_statements(other.about("Second"))).status == 200
+    assert await other.definition_rows(database) == 1
 
 
 async def test_a_rejected_batch_leaves_no_remembered_definition(
