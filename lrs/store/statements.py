@@ -168,9 +168,10 @@ async def store_in_one_call(db: Database, tenant_id: int, statements: Sequence[N
     """PostgreSQL: insert_statements plus the seq reservation, voiding and COMMIT as one statement, one
     round trip holding the tenant's write lock (Database.fetch_row). Every statement's payload must carry
     `stored_us`. A definition is compared with the newest stored (an index probe) only for an activity
-    missing from `latest_definitions`. A voiding statement that arrived before its target voids it, and one in `statements`
-    voids its stored target. Raises Restamp, having written nothing, when `stored` would not increase;
-    a statement id already stored raises asyncpg's UniqueViolationError, with nothing written.
+    missing from `latest_definitions`. A voiding statement that arrived before its target voids it,
+    and one in `statements` voids its stored target. Raises Restamp, having written nothing, when
+    `stored` would not increase; a statement id already stored raises asyncpg's UniqueViolationError,
+    with nothing written.
     """
     # Positions instead of seqs (the function draws those): 1-based, as PostgreSQL arrays are.
     rows = _Rows("postgresql", tenant_id, statements, range(1, len(statements) + 1), set(), latest_definitions)

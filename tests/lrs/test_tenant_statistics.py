@@ -35,7 +35,8 @@ DID, SAW = "http://example.com/verbs/did", "http://example.com/verbs/saw"
 def _add_statements(conn: Connection, tenant_id: int, count: int, stored_from: int = 1_700_000_000_000_000) -> None:
     conn.execute(text(
         "INSERT INTO lrs_statement (tenant_id, statement_id, stored_us, verb_id, object_type, object_key, payload) "
-        "SELECT :tenant, gen_random_uuid()::text, CAST(:stored_from AS bigint) + i, CASE WHEN i % 2 = 0 THEN :did ELSE :saw END, "
+        "SELECT :tenant, gen_random_uuid()::text, CAST(:stored_from AS bigint) + i, "
+        "CASE WHEN i % 2 = 0 THEN :did ELSE :saw END, "
         "'Activity', 'http://example.com/activities/' || (i % 50), '{}' FROM generate_series(1, :count) AS i"),
         {"tenant": tenant_id, "count": count, "stored_from": stored_from, "did": DID, "saw": SAW})
 
