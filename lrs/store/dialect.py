@@ -78,6 +78,10 @@ class NoIndexOnPostgres(ColumnElement[Any]):
     against 0.2 ms walking (tenant, seq). As an expression it has no index and no statistics; the
     seq range beside it (bounds from subqueries, which the planner cannot misjudge from a stale
     histogram) leads to (tenant, seq) or to the filter's own index, both in the order asked for.
+    Before a table's first ANALYZE (the statistics job's next run, at most `analyze_seconds` after its
+    first 500 rows) the planner expects a few rows of the range and may still read it whole and sort
+    it (62 ms for 50,000 statements, 358 ms for 200,000, measured on a never-analyzed table); the
+    stale histogram this replaces lasted until a tenth of the table had changed.
     """
 
     inherit_cache = True
