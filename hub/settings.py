@@ -48,7 +48,9 @@ class Settings:
     cmi5_sweep_seconds: float = 300.0
     cmi5_session_idle_seconds: float = 12 * 3600.0
     # PostgreSQL: how often the tables changed since their last ANALYZE are analyzed (hub.db.refresh_statistics).
-    analyze_seconds: float = 60.0
+    # A run that finds nothing to analyze is one read of pg_stat_user_tables; a table's first ANALYZE comes at
+    # most this long after its first 500 rows, and until then its since/until plans may sort (lrs.store.dialect).
+    analyze_seconds: float = 15.0
     # Server processes accepting on the one port (hub.workers); jobs run in the first.
     workers: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)
