@@ -66,7 +66,26 @@ def _in_buckets_default(element: InBuckets, compiler: SQLCompiler, **kw: Any) ->
     return f"{compiler.process(element.column, **kw)} = 0"
 
 
-class NoIndexOnPostgres(ColumnElement[Any]):
+class _HiddenFromPlanner(ColumnElement[Any]):
+    """A column as it is, in SQL one dialect's planner cannot take an index from (subclasses say which).
+
+    Its conditions still filter rows; they no longer choose the index that drives the query.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_HiddenFromPlanner)
+def _hidden_from_planner_default(element: _HiddenFromPlanner, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+class NoIndexOnPostgres(_HiddenFromPlanner):
     """A column PostgreSQL's planner must not choose an index for: `(column + 0)` there, as is on SQLite.
 
     For `stored` in since/until queries (lrs/query/statements.py), which walk the seq range those
@@ -85,11 +104,6 @@ class NoIndexOnPostgres(ColumnElement[Any]):
     """
 
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: ColumnElement[Any]) -> None:
-        self.column = column
-        self.type = column.type
 
 
 @compiles(NoIndexOnPostgres, "postgresql")
@@ -97,12 +111,7 @@ def _no_index_on_postgres_postgresql(element: NoIndexOnPostgres, compiler: SQLCo
     return f"({compiler.process(element.column, **kw)} + 0)"
 
 
-@compiles(NoIndexOnPostgres)
-def _no_index_on_postgres_default(element: NoIndexOnPostgres, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
-
-
-class NotDriving(ColumnElement[Any]):
+class NotDriving(_HiddenFromPlanner):
     """A column whose conditions filter rows but must not choose the index that drives the query.
 
     SQLite: `+column` (the unary plus keeps the value and hides the column from the planner).
@@ -113,21 +122,11 @@ class NotDriving(ColumnElement[Any]):
     """
 
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: ColumnElement[Any]) -> None:
-        self.column = column
-        self.type = column.type
 
 
 @compiles(NotDriving, "sqlite")
 def _not_driving_sqlite(element: NotDriving, compiler: SQLCompiler, **kw: Any) -> str:
     return f"+{compiler.process(element.column, **kw)}"
-
-
-@compiles(NotDriving)
-def _not_driving_default(element: NotDriving, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
 
 
 def bulk_insert(conn: Connection, inserts: Sequence[tuple[Table, Sequence[str], list[tuple[Any, ...]]]]) -> None:

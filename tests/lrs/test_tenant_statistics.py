@@ -14,7 +14,6 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import CompileError
 
 from hub.migrate import upgrade
 from lrs.query.statements import Cursor, StatementFilter, build_select
@@ -43,12 +42,8 @@ def _add_statements(conn: Connection, tenant_id: int, count: int, stored_from: i
 
 def _indexes_used(conn: Connection, statement: Any, params: dict[str, Any], *, main_only: bool = False) -> set[str]:
     """The indexes of a statement's plan; main_only: not those of its subqueries (InitPlans, SubPlans)."""
-    try:
-        sql, values = str(statement.params(**params).compile(
-            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})), {}
-    except CompileError:  # a bind of no type (a limit, say): bound, not rendered
-        compiled = statement.compile(dialect=postgresql.dialect(paramstyle="named"))
-        sql, values = str(compiled), {**compiled.params, **{k: v for k, v in params.items() if k in compiled.params}}
+    compiled = statement.params(**params).compile(dialect=postgresql.dialect(paramstyle="named"),
+                                                  compile_kwargs={"render_postcompile": True})
     found: set[str] = set()
 
     def walk(node: dict[str, Any]) -> None:
@@ -61,7 +56,7 @@ def _indexes_used(conn: Connection, statement: Any, params: dict[str, Any], *, m
         for child in node.get("Plans", ()):
             walk(child)
 
-    walk(conn.execute(text(f"EXPLAIN (FORMAT JSON) {sql}"), values).scalar_one()[0]["Plan"])
+    walk(conn.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"), compiled.params).scalar_one()[0]["Plan"])
     return found
 
 
