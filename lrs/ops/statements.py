@@ -468,7 +468,7 @@ async def query_statements(db: Database, principal: Principal, query: FilteredQu
             next_cursor = Cursor(rows[-1].seq, cursor.bound_seq)
         return StatementPage(rows, next_cursor, consistent_us)
 
-    return await db.read(run)
+    return await db.read(run, walks=True)
 
 
 def _merge_in_order(first: list[store.StoredStatement], second: list[store.StoredStatement], ascending: bool

@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, bindparam, event, select, text
 from sqlalchemy.exc import OperationalError
 
 from hub.db import RETRY_BUDGET, Database
@@ -120,6 +120,30 @@ async def test_a_postgres_read_holds_no_transaction_open(postgres_url: str) -> N
 
         assert await database.read(second_statement_starts_its_own_transaction) is True
         assert await database.transaction(second_statement_starts_its_own_transaction) is False
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.postgres
+async def test_walking_reads_are_planned_without_bitmap_scans_and_the_others_with_the_defaults(
+        postgres_url: str) -> None:
+    """The setting is the session's: it is set where a read needs it and reset where the next one does not,
+    on the same pooled connection (one here), and a connection that already has it is not asked again."""
+    database = Database(postgres_url, pool_size=1)
+    try:
+        def setting(conn: Connection) -> tuple[int, str]:
+            return (conn.execute(text("SELECT pg_backend_pid()")).scalar_one(),
+                    conn.execute(text("SHOW enable_bitmapscan")).scalar_one())
+
+        assert database.read_engine is not None
+        sent: list[str] = []
+        event.listen(database.read_engine.sync_engine, "before_cursor_execute",
+                     lambda _conn, _cursor, statement, *_rest: sent.append(statement))
+        seen = [await database.read(setting, walks=walks) for walks in (True, True, False, False, True)]
+        assert [value for _, value in seen] == ["off", "off", "on", "on", "off"]
+        assert len({pid for pid, _ in seen}) == 1
+        assert [sql for sql in sent if not sql.startswith(("SELECT", "SHOW"))] == [
+            "SET enable_bitmapscan = off", "RESET enable_bitmapscan", "SET enable_bitmapscan = off"]
     finally:
         await database.dispose()
 

@@ -5,6 +5,8 @@
   statements through another tenant-leading index.
 - since/until walk their seq range: `stored_us > :since` past the end of ANALYZE's histogram was
   estimated at one row, and the query read every statement stored since and sorted them, per page.
+- The LRS plans its statement queries as walks (no bitmap scans, hub.db.plan_walks): at 200,000
+  statements analyzed, the tenant's default selectivity still made a since range look like a few rows.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql
 
+from hub.db import Database, plan_walks
 from hub.migrate import upgrade
-from lrs.query.statements import Cursor, StatementFilter, build_select
+from hub.tenants import create_tenant
+from lrs.ops.credentials import Principal
+from lrs.ops.statements import query_statements
+from lrs.query.statements import Cursor, FilteredQuery, ResultOptions, StatementFilter, build_select
 from lrs.store.statements import _FIND_EXISTING, _GET_STATEMENT
 from tests.fixtures.databases import fresh_postgres_database, in_transaction
 
@@ -120,12 +126,15 @@ def test_since_past_the_statistics_walks_the_seq_range(fresh_pg_url: str, query_
     assert in_transaction(fresh_pg_url, plan) in walks
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: at 200,000 statements ANALYZE has seen, PostgreSQL estimates the since range of a tenant at a "
-    "few rows (tenant_id has no statistics, migration 0015: default selectivity 0.005) and reads the 20,000 "
-    "past the histogram with a bitmap scan and a sort; with enable_bitmapscan off it walks (tenant, seq). "
-    "In the 1M benchmark it walked the range. Strict: passes -> fails, so the mark goes when it is fixed."))
-def test_since_past_the_statistics_of_a_larger_store_walks_the_seq_range(fresh_pg_url: str) -> None:
+@pytest.mark.parametrize("query_filter", [
+    StatementFilter(since_us=1_800_000_000_000_000),
+    StatementFilter(since_us=1_800_000_000_000_000, ascending=True),
+], ids=["since", "since ascending"])
+def test_since_past_the_statistics_of_a_larger_store_walks_the_seq_range(fresh_pg_url: str,
+                                                                         query_filter: StatementFilter) -> None:
+    """At this size the tenant's default selectivity (0.5 %, migration 0015) makes the planner estimate the
+    20,000 statements of the range at a few rows: with bitmap scans it read and sorted them all for every
+    page. The LRS plans its queries as walks (hub.db.plan_walks)."""
     upgrade(fresh_pg_url)
 
     def setup(conn: Connection) -> int:
@@ -139,9 +148,31 @@ def test_since_past_the_statistics_of_a_larger_store_walks_the_seq_range(fresh_p
     in_transaction(fresh_pg_url, lambda conn: _add_statements(conn, tenant, 20_000, 1_800_000_000_000_000))
 
     def plan(conn: Connection) -> set[str]:
+        plan_walks(conn, True)
         bound = conn.execute(text("SELECT max(seq) FROM lrs_statement")).scalar_one()
-        select, params = build_select(tenant, StatementFilter(since_us=1_800_000_000_000_000), 50,
-                                      Cursor(None, bound))
+        select, params = build_select(tenant, query_filter, 50, Cursor(None, bound))
         return _indexes_used(conn, select, params, main_only=True)
 
     assert in_transaction(fresh_pg_url, plan) == {"ix_lrs_statement_tenant_seq"}
+
+
+async def test_the_lrs_plans_its_statement_queries_as_walks(fresh_pg_url: str) -> None:
+    """The statements resource's query runs on a session without bitmap scans (seen on the pool's one
+    connection afterwards), and the reads around it keep the defaults."""
+    upgrade(fresh_pg_url)
+    database = Database(fresh_pg_url, pool_size=1)
+    try:
+        tenant = await create_tenant(database, "walks", "Walks")
+        principal = Principal(tenant.id, tenant.slug, 0, "key", frozenset({"all"}), {"mbox": "mailto:a@example.com"})
+
+        async def session_setting() -> str:
+            assert database.read_engine is not None
+            async with database.read_engine.connect() as conn:
+                return str((await conn.execute(text("SHOW enable_bitmapscan"))).scalar_one())
+
+        await database.read(lambda conn: conn.execute(text("SELECT 1")))
+        assert await session_setting() == "on"
+        await query_statements(database, principal, FilteredQuery(StatementFilter(since_us=0), ResultOptions(10)))
+        assert await session_setting() == "off"
+    finally:
+        await database.dispose()
