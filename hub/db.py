@@ -503,7 +503,10 @@ def plan_walks(conn: Connection, walks: bool) -> None:
     sorted all 20,000 for each page.
     """
     info = conn.connection.info
-    if info.get("walks", False) != walks:
+    if info.get("walks", False) is not walks:  # a new session has the defaults
+        # Unknown (None: sent again next time) until the change has come back: a read stopped
+        # between the server taking it and this line must not leave the mode recorded wrong.
+        info["walks"] = None
         conn.exec_driver_sql("SET enable_bitmapscan = off" if walks else "RESET enable_bitmapscan")
         info["walks"] = walks
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, bindparam, event, select, text
@@ -144,6 +145,35 @@ async def test_walking_reads_are_planned_without_bitmap_scans_and_the_others_wit
         assert len({pid for pid, _ in seen}) == 1
         assert [sql for sql in sent if not sql.startswith(("SELECT", "SHOW"))] == [
             "SET enable_bitmapscan = off", "RESET enable_bitmapscan", "SET enable_bitmapscan = off"]
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_read_stopped_after_the_server_took_the_setting_leaves_it_to_be_sent_again(postgres_url: str) -> None:
+    """The server has taken SET but the read fails before it returns: the next read that wants the
+    defaults must still reset them."""
+    database = Database(postgres_url, pool_size=1)
+    try:
+        assert database.read_engine is not None
+        failures = ["SET enable_bitmapscan = off"]
+
+        def fail_after(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            if statement in failures:
+                failures.remove(statement)
+                raise RuntimeError("stopped after the server took it")
+
+        event.listen(database.read_engine.sync_engine, "after_cursor_execute", fail_after)
+
+        def setting(conn: Connection) -> tuple[int, str]:
+            return (conn.execute(text("SELECT pg_backend_pid()")).scalar_one(),
+                    conn.execute(text("SHOW enable_bitmapscan")).scalar_one())
+
+        pid, _ = await database.read(setting)
+        with pytest.raises(RuntimeError):
+            await database.read(setting, walks=True)
+        assert await database.read(setting) == (pid, "on")
+        assert await database.read(setting, walks=True) == (pid, "off")
     finally:
         await database.dispose()
 
