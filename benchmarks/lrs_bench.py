@@ -284,8 +284,8 @@ async def with_first_more_pages(load: Load, queries: list[str]) -> list[str]:
     """Each query, followed by the `more` page its first page offers: the paths of wrk's filtered phase.
 
     wrk's one Lua state serves all its connections, so it cannot tell which query a response answers;
-    following the link a response offers leads each connection down its query's whole chain (a verb's
-    200,000 statements are 4,000 pages), which the deep-paging phase measures on its own.
+    following the link a response offers leads each connection down its query's whole chain (at 1M a verb's
+    ~83,000 statements are ~1,700 pages), which the deep-paging phase measures on its own.
     """
     paths = []
     for query in queries:
