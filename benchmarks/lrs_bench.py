@@ -406,14 +406,14 @@ async def main() -> None:
                 get_rate, get_p99 = run_wrk(base, auth, wrk_script("GET", get_paths), args.seconds)
                 filtered_rate, filtered_p99 = run_wrk(
                     base, auth, wrk_script("GET", await with_first_more_pages(load, queries)), args.seconds)
-                deep_rate: float | None
-                deep_rate, deep_p99 = run_wrk(base, auth, wrk_script("GET", queries, follow_more=True), args.seconds)
+                deep: tuple[float, float] | None = run_wrk(
+                    base, auth, wrk_script("GET", queries, follow_more=True), args.seconds)
                 pages, client = -1, "wrk, 8 connections"
             else:
                 single_rate, single_p99 = await bench_single_posts(load, corpus, args.requests, 8)
                 get_rate, get_p99 = await bench_get_by_id(load, ids, args.requests, 8)
                 filtered_rate, filtered_p99, pages = await bench_filtered(load, queries, 8)
-                client, deep_rate, deep_p99 = "aiohttp client, 8 concurrent", None, 0.0
+                client, deep = "aiohttp client, 8 concurrent", None
         print()
         print(f"batch ingest (100/POST, 4 concurrent): mean {overall:,.0f} statements/s; first slice "
               f"{first:,.0f}, last slice {last:,.0f} ({(last - first) / first:+.1%} from empty to "
@@ -423,9 +423,9 @@ async def main() -> None:
         print(f"filtered queries (agent, verb, activity, registration, since, agent+verb; limit 50; each with "
               f"the first `more` page it offers; {client}) over {args.statements:,}+ statements: "
               f"{filtered_rate:,.0f}/s, p99 {filtered_p99 * 1000:.1f} ms")
-        if deep_rate is not None:
+        if deep is not None:
             print(f"deep paging (the same queries, every `more` link followed to the end of its chain; {client}): "
-                  f"{deep_rate:,.0f}/s, p99 {deep_p99 * 1000:.1f} ms")
+                  f"{deep[0]:,.0f}/s, p99 {deep[1] * 1000:.1f} ms")
     finally:
         server.terminate()
         server.wait(timeout=30)

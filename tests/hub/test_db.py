@@ -125,6 +125,12 @@ async def test_a_postgres_read_holds_no_transaction_open(postgres_url: str) -> N
         await database.dispose()
 
 
+def _pid_and_bitmapscan(conn: Connection) -> tuple[int, str]:
+    """Which server session a read ran on, and its enable_bitmapscan."""
+    return (conn.execute(text("SELECT pg_backend_pid()")).scalar_one(),
+            conn.execute(text("SHOW enable_bitmapscan")).scalar_one())
+
+
 @pytest.mark.postgres
 async def test_walking_reads_are_planned_without_bitmap_scans_and_the_others_with_the_defaults(
         postgres_url: str) -> None:
@@ -132,15 +138,11 @@ async def test_walking_reads_are_planned_without_bitmap_scans_and_the_others_wit
     on the same pooled connection (one here), and a connection that already has it is not asked again."""
     database = Database(postgres_url, pool_size=1)
     try:
-        def setting(conn: Connection) -> tuple[int, str]:
-            return (conn.execute(text("SELECT pg_backend_pid()")).scalar_one(),
-                    conn.execute(text("SHOW enable_bitmapscan")).scalar_one())
-
         assert database.read_engine is not None
         sent: list[str] = []
         event.listen(database.read_engine.sync_engine, "before_cursor_execute",
                      lambda _conn, _cursor, statement, *_rest: sent.append(statement))
-        seen = [await database.read(setting, walks=walks) for walks in (True, True, False, False, True)]
+        seen = [await database.read(_pid_and_bitmapscan, walks=walks) for walks in (True, True, False, False, True)]
         assert [value for _, value in seen] == ["off", "off", "on", "on", "off"]
         assert len({pid for pid, _ in seen}) == 1
         assert [sql for sql in sent if not sql.startswith(("SELECT", "SHOW"))] == [
@@ -165,15 +167,11 @@ async def test_a_read_stopped_after_the_server_took_the_setting_leaves_it_to_be_
 
         event.listen(database.read_engine.sync_engine, "after_cursor_execute", fail_after)
 
-        def setting(conn: Connection) -> tuple[int, str]:
-            return (conn.execute(text("SELECT pg_backend_pid()")).scalar_one(),
-                    conn.execute(text("SHOW enable_bitmapscan")).scalar_one())
-
-        pid, _ = await database.read(setting)
+        pid, _ = await database.read(_pid_and_bitmapscan)
         with pytest.raises(RuntimeError):
-            await database.read(setting, walks=True)
-        assert await database.read(setting) == (pid, "on")
-        assert await database.read(setting, walks=True) == (pid, "off")
+            await database.read(_pid_and_bitmapscan, walks=True)
+        assert await database.read(_pid_and_bitmapscan) == (pid, "on")
+        assert await database.read(_pid_and_bitmapscan, walks=True) == (pid, "off")
     finally:
         await database.dispose()
 

@@ -93,72 +93,64 @@ def test_a_tenant_unseen_by_analyze_is_looked_up_by_its_statement_id_index(fresh
 
 
 SEQ_WALKS = ({"ix_lrs_statement_tenant_seq"}, {"ix_lrs_statement_tenant_verb_seq"})
+SINCE = 1_800_000_000_000_000
 
 
-@pytest.mark.parametrize("query_filter, walks", [
-    (StatementFilter(since_us=1_800_000_000_000_000), SEQ_WALKS[:1]),
-    (StatementFilter(since_us=1_800_000_000_000_000, ascending=True), SEQ_WALKS[:1]),
-    (StatementFilter(since_us=1_800_000_000_000_000, until_us=1_800_000_000_015_000), SEQ_WALKS[:1]),
-    # Half the statements have the verb: either index walks the range in order.
-    (StatementFilter(verb=DID, since_us=1_800_000_000_000_000), SEQ_WALKS),
-], ids=["since", "since ascending", "since+until", "verb+since"])
-def test_since_past_the_statistics_walks_the_seq_range(fresh_pg_url: str, query_filter: StatementFilter,
-                                                       walks: tuple[set[str], ...]) -> None:
-    upgrade(fresh_pg_url)
+def _since_plan(url: str, query_filter: StatementFilter, *, analyzed: int, walks: bool) -> set[str]:
+    """The main plan's indexes (and Sort or Bitmap Heap Scan nodes) for a query over `analyzed` statements
+    that ANALYZE has seen and 20,000 stored after it, from SINCE on: past the end of its stored_us
+    histogram. walks: planned as the LRS plans its statement queries (hub.db.plan_walks)."""
+    upgrade(url)
 
     def setup(conn: Connection) -> int:
         tenant = conn.execute(text("INSERT INTO hub_tenant (slug, name, created_at) VALUES ('t', 't', now()) "
                                    "RETURNING id")).scalar_one()
-        _add_statements(conn, tenant, 20_000)
+        _add_statements(conn, tenant, analyzed)
         return tenant
 
-    tenant = in_transaction(fresh_pg_url, setup)
-    in_transaction(fresh_pg_url, lambda conn: conn.execute(text("ANALYZE lrs_statement")))
-    # Stored after ANALYZE ran: past the end of its histogram of stored_us.
-    in_transaction(fresh_pg_url, lambda conn: _add_statements(conn, tenant, 20_000, 1_800_000_000_000_000))
+    tenant = in_transaction(url, setup)
+    in_transaction(url, lambda conn: conn.execute(text("ANALYZE lrs_statement")))
+    in_transaction(url, lambda conn: _add_statements(conn, tenant, 20_000, SINCE))
 
     def plan(conn: Connection) -> set[str]:
+        if walks:
+            plan_walks(conn, True)
         bound = conn.execute(text("SELECT max(seq) FROM lrs_statement")).scalar_one()
         select, params = build_select(tenant, query_filter, 50, Cursor(None, bound))
         return _indexes_used(conn, select, params, main_only=True)
 
+    return in_transaction(url, plan)
+
+
+@pytest.mark.parametrize("query_filter, walks", [
+    (StatementFilter(since_us=SINCE), SEQ_WALKS[:1]),
+    (StatementFilter(since_us=SINCE, ascending=True), SEQ_WALKS[:1]),
+    (StatementFilter(since_us=SINCE, until_us=SINCE + 15_000), SEQ_WALKS[:1]),
+    # Half the statements have the verb: either index walks the range in order.
+    (StatementFilter(verb=DID, since_us=SINCE), SEQ_WALKS),
+], ids=["since", "since ascending", "since+until", "verb+since"])
+def test_since_past_the_statistics_walks_the_seq_range(fresh_pg_url: str, query_filter: StatementFilter,
+                                                       walks: tuple[set[str], ...]) -> None:
+    """With the planner's defaults (bitmap scans allowed): the seq range alone leads to a walk at this size."""
     # Walked in the order asked for and stopped at the limit: no sort, no bitmap of the whole range.
-    assert in_transaction(fresh_pg_url, plan) in walks
+    assert _since_plan(fresh_pg_url, query_filter, analyzed=20_000, walks=False) in walks
 
 
 @pytest.mark.parametrize("query_filter", [
-    StatementFilter(since_us=1_800_000_000_000_000),
-    StatementFilter(since_us=1_800_000_000_000_000, ascending=True),
+    StatementFilter(since_us=SINCE),
+    StatementFilter(since_us=SINCE, ascending=True),
 ], ids=["since", "since ascending"])
 def test_since_past_the_statistics_of_a_larger_store_walks_the_seq_range(fresh_pg_url: str,
                                                                          query_filter: StatementFilter) -> None:
     """At this size the tenant's default selectivity (0.5 %, migration 0015) makes the planner estimate the
     20,000 statements of the range at a few rows: with bitmap scans it read and sorted them all for every
     page. The LRS plans its queries as walks (hub.db.plan_walks)."""
-    upgrade(fresh_pg_url)
-
-    def setup(conn: Connection) -> int:
-        tenant = conn.execute(text("INSERT INTO hub_tenant (slug, name, created_at) VALUES ('t', 't', now()) "
-                                   "RETURNING id")).scalar_one()
-        _add_statements(conn, tenant, 200_000)
-        return tenant
-
-    tenant = in_transaction(fresh_pg_url, setup)
-    in_transaction(fresh_pg_url, lambda conn: conn.execute(text("ANALYZE lrs_statement")))
-    in_transaction(fresh_pg_url, lambda conn: _add_statements(conn, tenant, 20_000, 1_800_000_000_000_000))
-
-    def plan(conn: Connection) -> set[str]:
-        plan_walks(conn, True)
-        bound = conn.execute(text("SELECT max(seq) FROM lrs_statement")).scalar_one()
-        select, params = build_select(tenant, query_filter, 50, Cursor(None, bound))
-        return _indexes_used(conn, select, params, main_only=True)
-
-    assert in_transaction(fresh_pg_url, plan) == {"ix_lrs_statement_tenant_seq"}
+    assert _since_plan(fresh_pg_url, query_filter, analyzed=200_000, walks=True) == {"ix_lrs_statement_tenant_seq"}
 
 
 async def test_the_lrs_plans_its_statement_queries_as_walks(fresh_pg_url: str) -> None:
     """The statements resource's query runs on a session without bitmap scans (seen on the pool's one
-    connection afterwards), and the reads around it keep the defaults."""
+    connection afterwards), which a read before it had left with the defaults."""
     upgrade(fresh_pg_url)
     database = Database(fresh_pg_url, pool_size=1)
     try:
