@@ -49,7 +49,7 @@ class Settings:
     cmi5_session_idle_seconds: float = 12 * 3600.0
     # PostgreSQL: how often the tables changed since their last ANALYZE are analyzed (hub.db.refresh_statistics).
     # A run that finds nothing to analyze is one read of pg_stat_user_tables; a table's first ANALYZE comes at
-    # most this long after its first 500 rows, and until then its since/until plans may sort (lrs.store.dialect).
+    # most this long after its first 500 rows.
     analyze_seconds: float = 15.0
     # Server processes accepting on the one port (hub.workers); jobs run in the first.
     workers: int = 1

@@ -97,10 +97,10 @@ class NoIndexOnPostgres(_HiddenFromPlanner):
     against 0.2 ms walking (tenant, seq). As an expression it has no index and no statistics; the
     seq range beside it (bounds from subqueries, which the planner cannot misjudge from a stale
     histogram) leads to (tenant, seq) or to the filter's own index, both in the order asked for.
-    Before a table's first ANALYZE (the statistics job's next run, at most `analyze_seconds` after its
-    first 500 rows) the planner expects a few rows of the range and may still read it whole and sort
-    it (62 ms for 50,000 statements, 358 ms for 200,000, measured on a never-analyzed table); the
-    stale histogram this replaces lasted until a tenth of the table had changed.
+    Before a table's first ANALYZE, and at 200,000 statements analyzed with 20,000 past them (the
+    tenant has no statistics, migration 0015), the planner expected a few rows of the range and read
+    it whole with a bitmap scan and sorted it (62 ms for 50,000 statements never analyzed); the LRS
+    plans its statement queries without bitmap scans (hub.db.plan_walks), which leaves it the walk.
     """
 
     inherit_cache = True
